@@ -1,0 +1,151 @@
+"""The `modlc` command line: check, show and corpus.
+
+Exit status: 0 clean (warnings allowed), 2 errors in the input or bad usage, 3 an internal error
+(a modlc bug; set MODLC_DEBUG=1 for the traceback). No input may produce a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Optional, Sequence
+
+from . import __version__
+from .diagnostics import Diagnostic, ModlcError
+from .parser import parse_file
+from .semantics import analyse
+from .source import read_source
+
+
+class _SourceLines:
+    """Source lines by path, read lazily, for printing the line under a diagnostic."""
+
+    def __init__(self):
+        self._cache: dict[str, Optional[list[str]]] = {}
+
+    def __call__(self, path: str) -> Optional[list[str]]:
+        if path not in self._cache:
+            try:
+                self._cache[path] = read_source(path).lines
+            except OSError:
+                self._cache[path] = None
+        return self._cache[path]
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], lines: _SourceLines) -> None:
+    for d in diagnostics:
+        print(d.format(lines(d.loc.file) if d.loc else None), file=sys.stderr)
+
+
+def cmd_check(args) -> int:
+    lines = _SourceLines()
+    status = 0
+    for path in args.files:
+        try:
+            table = analyse(parse_file(path, tuple(args.include_path)))
+        except ModlcError as e:
+            _print_diagnostics(e.diagnostics, lines)
+            status = 2
+            continue
+        shown = table.diagnostics if not args.quiet else table.errors
+        _print_diagnostics(shown, lines)
+        if table.errors:
+            status = 2
+    return status
+
+
+def cmd_show(args) -> int:
+    from . import dump
+
+    lines = _SourceLines()
+    try:
+        mod = parse_file(args.file, tuple(args.include_path))
+        if args.stage == "ast":
+            output = json.dumps(dump.ast_to_json(mod), indent=1) if args.json else dump.ast_to_text(mod)
+        else:
+            table = analyse(mod)
+            _print_diagnostics(table.diagnostics, lines)
+            if table.errors:
+                return 2
+            output = json.dumps(dump.symbols_to_json(table), indent=1) if args.json else dump.symbols_to_text(table)
+    except ModlcError as e:
+        _print_diagnostics(e.diagnostics, lines)
+        return 2
+    print(output)
+    return 0
+
+
+def cmd_corpus(args) -> int:
+    from . import corpus
+
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        print(f"modlc corpus: error: {folder} is not a directory", file=sys.stderr)
+        return 2
+    results = corpus.run_corpus(folder)
+    summary = corpus.summarise(results)
+    if args.json:
+        print(json.dumps({"files": [r.to_json() for r in results], "summary": summary}, indent=1))
+    else:
+        print(corpus.format_summary(summary))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="modlc",
+        description="Compile NEURON NMODL (.mod) mechanisms into vectorised TensorFlow, JAX and ONNX kernels.",
+    )
+    parser.add_argument("--version", action="version", version=f"modlc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    include = argparse.ArgumentParser(add_help=False)
+    include.add_argument("-I", "--include-path", action="append", default=[], metavar="DIR",
+                         help="also look for INCLUDEd files in DIR (repeatable; $MODL_INCLUDE is searched too)")
+
+    check = sub.add_parser("check", parents=[include], help="parse and analyse .mod files, report problems",
+                           description="Parse and analyse .mod files. Prints `file:line:col: error: message` "
+                                       "for each problem (warnings likewise); exit 0 when no errors, 2 otherwise.")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("-q", "--quiet", action="store_true", help="print errors only, not warnings")
+    check.set_defaults(run=cmd_check)
+
+    show = sub.add_parser("show", parents=[include], help="print one stage of the compiler for a file",
+                          description="Print a stage of the pipeline: the typed AST or the symbol table.")
+    show.add_argument("file", metavar="FILE")
+    show.add_argument("--stage", choices=("ast", "symbols"), default="ast", help="which stage (default: ast)")
+    show.add_argument("--json", action="store_true", help="machine-readable JSON instead of text")
+    show.set_defaults(run=cmd_show)
+
+    corpus = sub.add_parser("corpus", help="measure the stages on every .mod file under a folder",
+                            description="Run every .mod file under DIR through each stage and report, per stage, "
+                                        "passes, located errors (grouped by reason) and crashes.")
+    corpus.add_argument("dir", metavar="DIR")
+    corpus.add_argument("--json", action="store_true",
+                        help='print {"files": [{path, stage, error, crash}], "summary": {...}}')
+    corpus.set_defaults(run=cmd_corpus)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # noqa: BLE001 - a bug must still not show users a traceback
+        if os.environ.get("MODLC_DEBUG"):
+            traceback.print_exc()
+        print(f"modlc: internal error: {type(e).__name__}: {e} (a modlc bug; MODLC_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""`modlc corpus DIR`: run every .mod file under a folder through the stages that exist and
+report, per stage, how many passed, failed with a located error (grouped by reason) or crashed.
+This is how the front end is measured on real-world files; a crash is always a modlc bug."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+import traceback
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from .diagnostics import ModlcError
+from .parser import parse_file
+from .semantics import check
+
+STAGE_ORDER = ("parse", "check")
+
+
+@dataclass
+class FileResult:
+    path: str
+    stage: str  # the last stage passed: "none", "parse", "check"
+    error: Optional[str]
+    crash: bool
+    seconds: float
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "stage": self.stage, "error": self.error, "crash": self.crash}
+
+
+def run_file(path: Path) -> FileResult:
+    """One file through every stage; never raises."""
+    start = time.perf_counter()
+    stage = "none"
+    error = None
+    crash = False
+    try:
+        mod = parse_file(path)
+        stage = "parse"
+        check(mod)
+        stage = "check"
+    except ModlcError as e:
+        first = e.diagnostics[0]
+        error = first.format() if first.loc is None else f"{first.loc}: {first.message}"
+    except RecursionError:
+        error, crash = "RecursionError: nesting too deep", True
+    except Exception as e:  # noqa: BLE001 - the report exists to catch exactly these
+        crash = True
+        error = "".join(traceback.format_exception_only(type(e), e)).strip()
+    return FileResult(str(path), stage, error, crash, time.perf_counter() - start)
+
+
+def run_corpus(folder: Path) -> list[FileResult]:
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".mod" and p.is_file())
+    return [run_file(p) for p in files]
+
+
+def _reason(error: str) -> str:
+    """Group errors by message with the specific names and numbers blanked out."""
+    message = error.split(": ", 1)[-1] if re.match(r".*?:\d+:\d+: ", error) else error
+    message = re.sub(r"'[^']*'", "'…'", message)
+    return re.sub(r"\b\d+(\.\d+)?\b", "N", message)
+
+
+def summarise(results: list[FileResult]) -> dict:
+    total = len(results)
+    per_stage = {}
+    for i, stage in enumerate(STAGE_ORDER):
+        passed = [r for r in results if r.stage != "none" and STAGE_ORDER.index(r.stage) >= i]
+        failed_here = [r for r in results if _failed_at(r) == stage]
+        reasons: dict[str, list[str]] = defaultdict(list)
+        for r in failed_here:
+            if not r.crash:
+                reasons[_reason(r.error)].append(r.path)
+        per_stage[stage] = {
+            "passed": len(passed),
+            "failed": sum(1 for r in failed_here if not r.crash),
+            "crashed": sum(1 for r in failed_here if r.crash),
+            "reasons": [
+                {"reason": reason, "count": len(paths), "examples": paths[:3]}
+                for reason, paths in sorted(reasons.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+            ],
+            "crash_examples": [{"path": r.path, "error": r.error} for r in failed_here if r.crash][:10],
+        }
+    times = [r.seconds for r in results] or [0.0]
+    return {
+        "total": total,
+        "stages": per_stage,
+        "median_ms": round(statistics.median(times) * 1e3, 3),
+        "max_ms": round(max(times) * 1e3, 3),
+        "total_s": round(sum(times), 3),
+    }
+
+
+def _failed_at(result: FileResult) -> Optional[str]:
+    if result.error is None:
+        return None
+    index = -1 if result.stage == "none" else STAGE_ORDER.index(result.stage)
+    return STAGE_ORDER[index + 1]
+
+
+def format_summary(summary: dict) -> str:
+    total = summary["total"]
+    lines = [f"{total} .mod files"]
+    for stage, data in summary["stages"].items():
+        share = 100.0 * data["passed"] / total if total else 0.0
+        lines.append(f"{stage}: {data['passed']} passed ({share:.1f}%), {data['failed']} failed, {data['crashed']} crashed")
+        for reason in data["reasons"]:
+            lines.append(f"    {reason['count']:5d}  {reason['reason']}")
+            for example in reason["examples"]:
+                lines.append(f"             e.g. {example}")
+        for crash in data["crash_examples"]:
+            lines.append(f"    CRASH {crash['path']}: {crash['error']}")
+    lines.append(f"time: median {summary['median_ms']:.2f} ms per file, max {summary['max_ms']:.1f} ms, total {summary['total_s']:.2f} s")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The simulation runtime (cells, Hines solver, events); installed as ``modlc.runtime``."""

@@ -1,0 +1,1 @@
+"""Jinja2 code-generation templates, one family per backend (read with importlib.resources)."""
