@@ -8,7 +8,7 @@ import re
 import statistics
 import time
 import traceback
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -62,7 +62,7 @@ def run_corpus(folder: Path) -> list[FileResult]:
 def _reason(error: str) -> str:
     """Group errors by message with the specific names and numbers blanked out."""
     message = error.split(": ", 1)[-1] if re.match(r".*?:\d+:\d+: ", error) else error
-    message = re.sub(r"'[^']*'", "'…'", message)
+    message = re.sub(r"'[^'\s]+'", "'…'", message)
     return re.sub(r"\b\d+(\.\d+)?\b", "N", message)
 
 
