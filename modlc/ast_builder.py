@@ -119,6 +119,7 @@ class AstBuilder(Transformer):
             write=parts.get("write", ()),
             valence=valence if isinstance(valence, float) else None,
             valence_name=valence if isinstance(valence, A.Ident) else None,
+            represents=next((c.ontology_id for c in children if isinstance(c, A.Represents)), None),
             loc=self._loc(meta),
         )
 
@@ -215,7 +216,8 @@ class AstBuilder(Transformer):
         return A.UnitAlias(_unit_text(children[0]), _unit_text(children[1]), self._loc(meta))
 
     def unit_factor(self, meta, children):
-        return A.UnitFactor(children[0].value, _unit_text(children[1]), _unit_text(children[2]), self._loc(meta))
+        source, target = _tokens(children, "UNIT")  # nocmodl also accepts `(a) -> (b)`
+        return A.UnitFactor(children[0].value, _unit_text(source), _unit_text(target), self._loc(meta))
 
     def unit_constant(self, meta, children):
         return A.UnitConstant(children[0].value, children[1], _unit(children), self._loc(meta))
@@ -364,7 +366,7 @@ class AstBuilder(Transformer):
         return self._compartment("LONGITUDINAL_DIFFUSION", meta, children)
 
     def tilde_sum(self, meta, children):
-        """[(sign, coefficient, expr), ...] for the left side of a `~` statement."""
+        """[(sign, coefficient, expr, loc), ...] for the left side of a `~` statement."""
         terms, sign = [], "+"
         for child in children:
             if isinstance(child, Token):
@@ -375,16 +377,16 @@ class AstBuilder(Transformer):
 
     def tilde_term(self, meta, children):
         stoich = int(children[0].value) if len(children) == 2 else None
-        return (stoich, children[-1])
+        return (stoich, children[-1], self._loc(meta))
 
     def _reactants(self, terms) -> tuple[A.ReactTerm, ...]:
         result = []
-        for sign, stoich, expr in terms:
+        for sign, stoich, expr, loc in terms:
             if sign != "+" or not isinstance(expr, A.Name):
                 raise ModlcError.at(
                     expr.loc, "a reaction side must be a sum of states, each with an optional integer coefficient"
                 )
-            result.append(A.ReactTerm(stoich or 1, expr, expr.loc))
+            result.append(A.ReactTerm(stoich or 1, expr, loc))
         return tuple(result)
 
     def reaction(self, meta, children):
@@ -405,13 +407,13 @@ class AstBuilder(Transformer):
     def tilde_equation(self, meta, children):
         terms, rhs = children
         lhs = None
-        for sign, stoich, expr in terms:
+        for sign, stoich, expr, loc in terms:
             if stoich is not None:
                 raise ModlcError.at(expr.loc, "an integer coefficient written before a name belongs in a reaction; write 2*x in an equation")
             if lhs is None:
-                lhs = expr if sign == "+" else A.Unary("-", expr, expr.loc)
+                lhs = expr if sign == "+" else A.Unary("-", expr, loc)
             else:
-                lhs = A.Binary(sign, lhs, expr, expr.loc)
+                lhs = A.Binary(sign, lhs, expr, lhs.loc)
         return A.TildeEquation(lhs, rhs, self._loc(meta))
 
     def react_side(self, meta, children):

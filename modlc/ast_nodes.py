@@ -201,7 +201,7 @@ class ReactTerm:
 
 @dataclass(frozen=True, slots=True)
 class Reaction:
-    """`~ lhs <-> rhs (kf, kb)`; `~ lhs -> (kf)` has rhs () and kb None."""
+    """`~ lhs <-> rhs (kf, kb)`; nocmodl's one-way `~ lhs -> (kf)` has rhs () and kb None."""
 
     lhs: tuple[ReactTerm, ...]
     rhs: tuple[ReactTerm, ...]
@@ -281,16 +281,10 @@ class Lag:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
-class Initial:
-    body: Block
-    loc: Loc
-
-
 Stmt = Union[
     Block, Assign, Local, Solve, If, While, FromLoop, CallStmt, Table, Conserve, Compartment,
     Reaction, Flux, TildeEquation, Watch, ForNetcons, Conductance, Mutex, UnitsToggle, Verbatim,
-    Lag, Initial,
+    Lag, "CodeBlock",  # CodeBlock: an INITIAL block inside NET_RECEIVE
 ]
 
 
@@ -318,6 +312,7 @@ class UseIon:
     write: tuple[Ident, ...]
     valence: Optional[float]
     valence_name: Optional[Ident]  # Arbor writes `VALENCE zx`; rejected in semantics
+    represents: Optional[str]
     loc: Loc
 
 
