@@ -132,9 +132,7 @@ class _Analyser:
     def declare(self, name: str, role: str, loc, **extra) -> Symbol:
         old = self.symbols.get(name)
         if old is not None and old.role != "builtin":
-            if old.role in ("ion", "undeclared") or (old.role == role == "unit_alias"):
-                pass  # USEION names are re-declared in ASSIGNED/PARAMETER; that is the norm
-            else:
+            if old.role not in ("ion", "undeclared"):  # USEION names are re-declared in ASSIGNED: the norm
                 self.error(loc, f"'{name}' is declared twice (first as {old.role} at {old.loc})")
                 return old
         symbol = Symbol(name, role, loc, **extra)
@@ -265,8 +263,6 @@ class _Analyser:
                     scope.add("flag")  # the event's flag (net_send's second argument)
                 if item.body is not None:
                     self.check_block(item.body, scope, item)
-            elif isinstance(item, A.NeuronBlock):
-                pass
 
     def check_block(self, block: A.Block, scope: set[str], owner) -> None:
         scope = set(scope)
