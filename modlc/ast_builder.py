@@ -48,8 +48,8 @@ def _pick(children, kind):
 
 
 def _unit(children) -> Optional[str]:
-    tok = next((c for c in children if isinstance(c, Token) and c.type == "UNIT"), None)
-    return _unit_text(tok) if tok is not None else None
+    units = _tokens(children, "UNIT")
+    return _unit_text(units[0]) if units else None
 
 
 def _unit_text(tok: Token) -> str:

@@ -8,7 +8,7 @@ the tree safe to share between stages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Iterator, Optional, Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,3 +494,28 @@ class ModFile:
                 yield from ModFile(item.resolved, item.items, item.loc).walk_items()
             else:
                 yield item
+
+
+def walk(node) -> Iterator:
+    """Every AST node below `node` (itself included), depth first, in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        fields = getattr(current, "__dataclass_fields__", None)
+        if fields is None:
+            continue
+        children = []
+        for name in fields:
+            if name == "loc":
+                continue
+            value = getattr(current, name)
+            if isinstance(value, tuple):
+                for v in value:
+                    if isinstance(v, tuple):
+                        children.extend(v)
+                    else:
+                        children.append(v)
+            elif hasattr(value, "__dataclass_fields__"):
+                children.append(value)
+        stack.extend(reversed(children))

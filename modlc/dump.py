@@ -81,13 +81,12 @@ def symbols_to_text(table: SymbolTable) -> str:
     for ion in table.ions:
         valence = "" if ion.valence is None else f" valence {ion.valence:g}"
         lines.append(f"  ion {ion.name}: read {', '.join(ion.read) or '-'}; write {', '.join(ion.write) or '-'}{valence}")
-    rows = [s.describe() for s in table.symbols.values() if s.role != "builtin"]
     header = ("name", "role", "units", "default", "flags", "declared")
     table_rows = [header] + [
-        (r["name"], r["role"], r["units"] or "", "" if r["value"] is None else f"{r['value']:g}",
-         ",".join(r["flags"]), r["declared"].rsplit(":", 2)[-2] + ":" + r["declared"].rsplit(":", 1)[-1]
-         if r["declared"] != "builtin" else "builtin")
-        for r in rows
+        (s.name, s.role, s.units or "", "" if s.value is None else f"{s.value:g}", ",".join(sorted(s.flags)),
+         f"{s.loc.line}:{s.loc.col}" if s.loc else "builtin")
+        for s in table.symbols.values()
+        if s.role != "builtin"
     ]
     widths = [max(len(row[i]) for row in table_rows) for i in range(len(header))]
     for row in table_rows:

@@ -117,7 +117,7 @@ class _Analyser:
         self.symbols: dict[str, Symbol] = {}
         self.diagnostics: list[Diagnostic] = []
         self.units = UnitTable()
-        self.has_verbatim = any(isinstance(n, A.Verbatim) for n in _walk(mod))
+        self.has_verbatim = any(isinstance(n, A.Verbatim) for n in A.walk(mod))
         self.derivatives: set[str] = set()
         self.kinetic_species: set[str] = set()
         self.assigned_in_code: set[str] = set()
@@ -327,7 +327,7 @@ class _Analyser:
                 self.declare(lagged, "assigned", stmt.loc)
         else:
             if isinstance(stmt, A.TildeEquation):  # LINEAR/NONLINEAR equations solve for their states
-                self.kinetic_species.update(n.name for n in _walk(stmt.lhs) if isinstance(n, A.Name))
+                self.kinetic_species.update(n.name for n in A.walk(stmt.lhs) if isinstance(n, A.Name))
             for expr in _direct_exprs(stmt):
                 self.check_expr(expr, scope, owner)
 
@@ -354,7 +354,7 @@ class _Analyser:
             self.check_expr(target.index, scope, owner)
 
     def check_expr(self, expr, scope, owner) -> None:
-        for node in _walk(expr):
+        for node in A.walk(expr):
             if isinstance(node, A.Name):
                 self.check_name(node.name, node.loc, scope, owner)
             elif isinstance(node, A.Prime):
@@ -417,28 +417,3 @@ def _direct_exprs(stmt) -> Iterator:
         for condition, flag in stmt.conditions:
             yield condition
             yield flag
-
-
-def _walk(node) -> Iterator:
-    """Every AST node below `node` (itself included), depth first, in source order."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        fields = getattr(current, "__dataclass_fields__", None)
-        if fields is None:
-            continue
-        children = []
-        for name in fields:
-            if name == "loc":
-                continue
-            value = getattr(current, name)
-            if isinstance(value, tuple):
-                for v in value:
-                    if isinstance(v, tuple):
-                        children.extend(v)
-                    else:
-                        children.append(v)
-            elif hasattr(value, "__dataclass_fields__"):
-                children.append(value)
-        stack.extend(reversed(children))

@@ -106,14 +106,20 @@ def rename_mechanism(text: str, prefix: str = DEFAULT_PREFIX,
     return new_text, m.group("kw"), old, new
 
 
-def nrnivmodl_path() -> str:
-    """nrnivmodl next to the running interpreter (virtualenv), else on PATH."""
-    cand = Path(sys.executable).parent / "nrnivmodl"
+def neuron_tool(name: str) -> str:
+    """A NEURON program (nrnivmodl, nocmodl): next to the running interpreter
+    (virtualenv), else inside the neuron wheel, else on PATH."""
+    cand = Path(sys.executable).parent / name
     if cand.exists():
         return str(cand)
-    found = shutil.which("nrnivmodl")
+    import neuron  # the wheel keeps its programs under .data/bin
+
+    inside = Path(neuron.__file__).parent / ".data" / "bin" / name
+    if inside.exists():
+        return str(inside)
+    found = shutil.which(name)
     if not found:
-        raise NeuronOracleError("nrnivmodl not found (is `neuron` installed?)")
+        raise NeuronOracleError(f"{name} not found (is `neuron` installed?)")
     return found
 
 
@@ -158,7 +164,7 @@ def compile_mechanisms(mod_files, workdir: Path, prefix: str = DEFAULT_PREFIX,
         mechs[old] = RenamedMechanism(src, kind, old, new, text)
 
     proc = subprocess.run(
-        [nrnivmodl_path(), "."], cwd=moddir, env=_env(),
+        [neuron_tool("nrnivmodl"), "."], cwd=moddir, env=_env(),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         timeout=timeout,
     )

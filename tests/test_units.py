@@ -3,12 +3,9 @@ and oracles that ask NEURON itself (nocmodl / nrnivmodl) for the same numbers.""
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from neuron_oracle import compile_mechanisms, neuron_tool, run_neuron
 
 from modlc.units import (
     BUILTIN_TABLE,
@@ -302,21 +301,6 @@ def test_import_is_fast() -> None:
 # --------------------------------------------------------------------------
 
 
-def _neuron_bin(name: str) -> Path:
-    """A NEURON executable: next to this Python's, or inside the neuron wheel."""
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return beside
-    spec = importlib.util.find_spec("neuron")
-    assert spec is not None and spec.origin, "the neuron package is a test dependency"
-    inside = Path(spec.origin).parent / ".data" / "bin" / name
-    if inside.exists():
-        return inside
-    found = shutil.which(name)
-    assert found, f"cannot find NEURON's {name}"
-    return Path(found)
-
-
 def _units_block_constants(cpp: str) -> dict[str, float]:
     """UNITS-block constants as nocmodl writes them: ``static double X = <hex>;``."""
     pattern = re.compile(r"static double (\w+) = (0x[0-9a-fp.+-]+);")
@@ -368,7 +352,7 @@ def test_oracle_nocmodl_every_native_name_and_rule(tmp_path: Path) -> None:
     body = "\n".join(f"  X{i} = ({a}) ({b})" for i, (a, b) in enumerate(pairs))
     (tmp_path / "units_oracle.mod").write_text(f"NEURON {{ SUFFIX units_oracle }}\nUNITS {{\n{body}\n}}\n")
     proc = subprocess.run(
-        [str(_neuron_bin("nocmodl")), "units_oracle.mod"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        [neuron_tool("nocmodl"), "units_oracle.mod"], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     got = _units_block_constants((tmp_path / "units_oracle.cpp").read_text())
@@ -427,38 +411,19 @@ ORACLE_CONSTANTS = {
     "DSCALE": ("um", "cm"),
 }
 
-LOAD_SCRIPT = """\
-import json, sys
-import neuron
-from neuron import h
-neuron.load_mechanisms(sys.argv[1])
+READ_CONSTANTS = """
 sec = h.Section(name="s")
-sec.insert("units_oracle2")
-names = json.loads(sys.argv[2])
-print("@@" + json.dumps({n: getattr(h, "get_" + n + "_units_oracle2")() for n in names}))
+sec.insert(NAMES["units_oracle2"])
+emit({n: getattr(h, "get_" + n + "_units_oracle2")() for n in %r})
 """
 
 
 def test_oracle_nrnivmodl_compiled_constants(tmp_path: Path) -> None:
     """Compile a mechanism with NEURON and read the UNITS constants back at run time."""
-    build = tmp_path / "build"
-    build.mkdir()
-    (build / "units_oracle2.mod").write_text(ORACLE_MOD)
-    proc = subprocess.run([str(_neuron_bin("nrnivmodl"))], cwd=build, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    run_dir = tmp_path / "run"  # not the build dir: NEURON would auto-load it twice
-    run_dir.mkdir()
-    proc = subprocess.run(
-        [sys.executable, "-c", LOAD_SCRIPT, str(build), json.dumps(list(ORACLE_CONSTANTS))],
-        cwd=run_dir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("@@"))
-    values = json.loads(line[2:])
-
+    source = tmp_path / "units_oracle2.mod"
+    source.write_text(ORACLE_MOD)
+    compiled = compile_mechanisms([source], tmp_path / "build", rename=False)
+    values = run_neuron(READ_CONSTANTS % list(ORACLE_CONSTANTS), compiled)
     table = UnitTable()  # the same aliases, registered the way the analyser will
     for name, text in [("mA", "milliamp"), ("mV", "millivolt"), ("mM", "milli/liter"), ("um", "micron")]:
         table.define(name, text)
