@@ -1,0 +1,781 @@
+"""Stage 3: lowering — NMODL code into straight-line, single-assignment kernels.
+
+The lowerer executes each block symbolically. Every name has a current SymPy value; an assignment
+binds a fresh symbol (so the output is single-assignment and nothing is ever re-evaluated); a call
+to a FUNCTION or PROCEDURE runs its body in a fresh scope (inlining); an `if` on a per-instance
+value runs both branches and merges every variable they assign into a select (branch-free code
+for tensors); loops whose bounds are known unroll. TABLE statements are ignored: modlc computes
+the function directly (a table is NEURON's speed trick, not semantics).
+
+A SOLVEd block becomes an `ir.System`: its derivatives, KINETIC reactions expanded into rates
+(stoichiometry, COMPARTMENT volumes, `<<` fluxes, f_flux/b_flux), CONSERVE laws and LINEAR /
+NONLINEAR equations, ready for a method in `solvers`.
+
+Anything that cannot become a tensor kernel (VERBATIM C, recursion, a loop bound known only at
+run time…) is a located `unsupported: <construct>` error.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+import sympy as sp
+
+from . import ast_nodes as A
+from . import conductance, ir
+from .diagnostics import ModlcError
+from .semantics import SymbolTable
+from .symbolic import (RANDOM_KINDS, RandomDraw, as_condition, as_number, is_atomic,
+                       math_function, number, select, sym)
+
+MAX_UNROLL = 10_000  # loop iterations, summed over a kernel
+MAX_INLINE_DEPTH = 64
+# Variables the runtime supplies to every kernel.
+RUNTIME_INPUTS = ("v", "t", "dt", "celsius", "area", "diam")
+# NEURON 9's values (nrnunits); a file's own UNITS/CONSTANT definitions take precedence.
+BUILTIN_CONSTANTS = {"PI": math.pi, "pi": math.pi, "FARADAY": 96485.33212331001,
+                     "R": 8.31446261815324, "secondorder": 0.0}
+MECHANISM_ROLES = ("parameter", "assigned", "state", "global_local", "ion", "nonspecific_current",
+                   "electrode_current", "pointer", "undeclared")
+# Builtins that exist only for NEURON's own machinery and are no-ops in a kernel.
+IGNORED_CALLS = frozenset({"printf", "prterr", "nrn_pointing"})
+SOLVE_DEFAULTS = {"DERIVATIVE": "derivimplicit", "KINETIC": "sparse", "LINEAR": "simeq",
+                  "NONLINEAR": "newton"}
+
+
+def unsupported(loc, what: str) -> ModlcError:
+    return ModlcError.at(loc, f"unsupported: {what}")
+
+
+@dataclass
+class LoweredMechanism:
+    """Kernels after lowering (SOLVE blocks still `System`s) plus what the IR builder needs."""
+
+    table: SymbolTable
+    kernels: dict[str, ir.Kernel]
+    conductance_hints: dict[str, str]  # current name → conductance variable
+    net_receive_args: list[str]
+    title: Optional[str]
+    notes: list[str]
+    array_sizes: dict[str, int]
+
+
+@dataclass
+class _Frame:
+    """One inlined call: its scopes of LOCALs and parameters, innermost last."""
+
+    scopes: list[dict]
+    function: Optional[str] = None  # a FUNCTION's name: assigning it sets the result
+    result: sp.Expr = sp.Integer(0)
+
+
+@dataclass
+class _Builder:
+    """The kernel being built: statements, the values of mechanism variables, the branch condition."""
+
+    name: str
+    statements: list
+    env: dict[str, sp.Expr] = field(default_factory=dict)
+    path: sp.Basic = sp.true
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+class Lowerer:
+    def __init__(self, mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic"):
+        if conductance_mode not in conductance.MODES:
+            raise ValueError(f"conductance must be one of {conductance.MODES}")
+        self.conductance = conductance_mode
+        self.mod = mod
+        self.table = table
+        self.items = list(mod.walk_items())
+        self.callables = {i.name.name: i for i in self.items if isinstance(i, A.Callable) and i.name}
+        self.blocks = {i.name.name: i for i in self.items
+                       if isinstance(i, A.CodeBlock) and i.name is not None and i.kind in SOLVE_DEFAULTS}
+        self.notes: list[str] = []
+        self.hints: dict[str, str] = {}
+        self.reserved = set(table.symbols) | set(self.callables)
+        self.array_sizes = {name: self.resolve_size(s.size, s.loc) for name, s in table.symbols.items()
+                            if s.size is not None and s.role in MECHANISM_ROLES}
+        self.unrolled = 0
+        self.serial = 0
+        self.builder: Optional[_Builder] = None
+        self.system: Optional[ir.System] = None
+        self.call_stack: list[str] = []
+
+    # ------------------------------------------------------------------ entry point
+    def run(self) -> LoweredMechanism:
+        self.reject_unsupported_declarations()
+        kernels: dict[str, ir.Kernel] = {}
+        initial = self.code_block("INITIAL")
+        breakpoint_ = self.code_block("BREAKPOINT")
+        bp_statements = breakpoint_.body.statements if breakpoint_ else ()
+        solves = tuple(s for s in bp_statements if isinstance(s, A.Solve))
+        others = tuple(s for s in bp_statements if not isinstance(s, A.Solve))
+        kernels["init"] = self.kernel("init", initial.body.statements if initial else ())
+        kernels["current"] = self.current_kernel(others)
+        kernels["state"] = self.kernel("state", solves)
+        args: list[str] = []
+        receive = next((i for i in self.items if isinstance(i, A.Callable) and i.kind == "NET_RECEIVE"), None)
+        if receive is not None:
+            args = [p.name for p in receive.params]
+            body = [s for s in receive.body.statements if not isinstance(s, A.CodeBlock)]
+            inits = [s for s in receive.body.statements if isinstance(s, A.CodeBlock)]
+            kernels["net_receive"] = self.kernel("net_receive", body, args + ["flag"])
+            kernels["net_init"] = self.kernel("net_init", inits[0].body.statements if inits else (), args)
+        for item in self.items:
+            if isinstance(item, A.CodeBlock) and item.kind in ("BEFORE", "AFTER"):
+                name = f"{item.kind.lower()}_{item.name.name.lower()}"
+                if name in kernels:
+                    raise unsupported(item.loc, f"a second {item.kind} {item.name.name} block")
+                kernels[name] = self.kernel(name, item.body.statements)
+        title = next((i.text for i in self.items if isinstance(i, A.Title)), None)
+        return LoweredMechanism(self.table, kernels, self.hints, args, title, self.notes, self.array_sizes)
+
+    def code_block(self, kind: str) -> Optional[A.CodeBlock]:
+        blocks = [i for i in self.items if isinstance(i, A.CodeBlock) and i.kind == kind]
+        if len(blocks) > 1:
+            raise unsupported(blocks[1].loc, f"a second {kind} block")
+        return blocks[0] if blocks else None
+
+    def reject_unsupported_declarations(self) -> None:
+        for item in self.items:
+            if isinstance(item, A.CodeBlock) and item.kind in ("CONSTRUCTOR", "DESTRUCTOR"):
+                if any(not isinstance(s, A.Verbatim) for s in item.body.statements) or item.body.statements:
+                    raise unsupported(item.loc, f"{item.kind} block (modlc has no per-instance construction hook)")
+            if isinstance(item, A.Verbatim):
+                self.notes.append(f"{item.loc}: top-level VERBATIM ignored (no kernel code uses it)")
+        for name, s in self.table.symbols.items():
+            if s.role in ("external", "bbcorepointer", "random"):
+                raise unsupported(s.loc, f"{s.role.upper()} variable '{name}'")
+
+    def kernel(self, name: str, statements, locals_=()) -> ir.Kernel:
+        frame = self.start(name, locals_)
+        self.execute_statements(statements, frame)
+        return self.finish(frame, locals_)
+
+    def start(self, name: str, locals_=()) -> _Frame:
+        self.builder = _Builder(name, [])
+        self.unrolled = 0
+        return _Frame([{n: sym(n) for n in locals_}])
+
+    def finish(self, frame: _Frame, locals_=(), extra: Optional[dict] = None) -> ir.Kernel:
+        """The kernel: its statements, and every mechanism variable (and NET_RECEIVE argument)
+        whose value changed, in the order first assigned."""
+        outputs = {key: value for key, value in self.builder.env.items()
+                   if key != "v" and value != sym(key)}
+        for arg in locals_:
+            if arg != "flag" and frame.scopes[0][arg] != sym(arg):
+                outputs[arg] = frame.scopes[0][arg]
+        outputs.update(extra or {})
+        kernel = ir.Kernel(self.builder.name, self.builder.statements, outputs)
+        self.builder = None
+        return kernel
+
+    def current_kernel(self, statements) -> ir.Kernel:
+        """BREAKPOINT without its SOLVEs: the currents and their conductances dI/dv."""
+        specs = conductance.currents(self.table)
+        keys = {c.name: conductance.conductance_key(c.name, self.reserved) for c in specs}
+        if self.conductance == "numeric":
+            return self.numeric_current_kernel(statements, specs, keys)
+        frame = self.start("current")
+        self.execute_statements(statements, frame)
+        env = self.builder.env
+        unhinted = [c.name for c in specs if c.name not in self.hints]
+        self.builder.statements, derivatives = conductance.differentiate(
+            self.builder.statements, env, unhinted, self.fresh)
+        if any(conductance.needs_numeric(d) for d in derivatives.values()):
+            self.notes.append("conductance: SymPy cannot differentiate a current; using NEURON's numeric dI/dv")
+            return self.numeric_current_kernel(statements, specs, keys)
+        g = {keys[c.name]: self.read_hint(c.name) if c.name in self.hints else self.bind(keys[c.name], derivatives[c.name])
+             for c in specs}
+        return self.finish(frame, extra=g)
+
+    def numeric_current_kernel(self, statements, specs, keys) -> ir.Kernel:
+        frame = self.start("current")
+        self.builder.env["v"] = self.bind("v_shifted", sym("v") + conductance.NUMERIC_DV)
+        self.execute_statements(statements, frame)
+        shifted = {c.name: self.builder.env.get(c.name, sym(c.name)) for c in specs}
+        self.builder.env = {}
+        frame = _Frame([{}])
+        self.execute_statements(statements, frame)
+        g = {}
+        for c in specs:
+            if c.name in self.hints:
+                g[keys[c.name]] = self.read_hint(c.name)
+            else:
+                at_v = self.builder.env.get(c.name, sym(c.name))
+                g[keys[c.name]] = self.bind(keys[c.name], (shifted[c.name] - at_v) / conductance.NUMERIC_DV)
+        return self.finish(frame, extra=g)
+
+    def read_hint(self, current: str) -> sp.Expr:
+        name = self.hints[current]
+        return self.builder.env.get(name, sym(name))
+
+    # ------------------------------------------------------------------ values and names
+    def fresh(self, base: str) -> sp.Symbol:
+        counters = self.builder.counters
+        while True:
+            counters[base] = counters.get(base, 0) + 1
+            candidate = f"{base}_{counters[base]}"
+            if candidate not in self.reserved:
+                return sym(candidate)
+
+    def bind(self, base: str, value: sp.Expr) -> sp.Expr:
+        """Name a value with a fresh symbol unless it is already atomic."""
+        value = as_number(value)
+        if is_atomic(value):
+            return value
+        target = self.fresh(base.replace("[", "_").replace("]", ""))
+        self.emit(ir.Assign(target, value))
+        return target
+
+    def emit(self, stmt) -> None:
+        (self.system.statements if self.system is not None else self.builder.statements).append(stmt)
+
+    def resolve_size(self, size, loc) -> int:
+        if isinstance(size, int):
+            return size
+        s = self.table.symbols.get(size)
+        if s is not None and s.role == "define" and s.value is not None:
+            return int(s.value)
+        raise unsupported(loc, f"array size '{size}' is not a DEFINE constant")
+
+    def element_key(self, name: str, index: Optional[A.Expr], frame: _Frame, loc) -> str:
+        if index is None:
+            return name
+        i = self.expr(index, frame)
+        if not i.is_number:
+            raise unsupported(loc, f"index of '{name}' known only at run time")
+        i = int(i)
+        size = self.array_sizes.get(name)
+        if size is not None and not 0 <= i < size:
+            raise ModlcError.at(loc, f"index {i} out of range for '{name}[{size}]'")
+        return f"{name}[{i}]"
+
+    def local_scope(self, frame: _Frame, name: str) -> Optional[dict]:
+        for scope in reversed(frame.scopes):
+            if name in scope:
+                return scope
+        return None
+
+    def read(self, name: str, index, frame: _Frame, loc) -> sp.Expr:
+        scope = self.local_scope(frame, name)
+        if scope is not None:
+            value = scope[name]
+            if isinstance(value, list):
+                if index is None:
+                    raise unsupported(loc, f"LOCAL array '{name}' used without an index")
+                i = self.expr(index, frame)
+                if not i.is_number or not 0 <= int(i) < len(value):
+                    raise unsupported(loc, f"index of LOCAL array '{name}' out of range or known only at run time")
+                return value[int(i)]
+            return value
+        if frame.function == name:
+            return frame.result
+        key = self.element_key(name, index, frame, loc)
+        if key in self.builder.env:
+            return self.builder.env[key]
+        s = self.table.symbols.get(name)
+        role = s.role if s is not None else None
+        if role in ("constant", "define") and s.value is not None:
+            return number(s.value)
+        if role in MECHANISM_ROLES or name in RUNTIME_INPUTS or name == "flag":
+            if s is not None and s.size is not None and index is None:
+                raise unsupported(loc, f"array '{name}' used without an index")
+            return sym(key)
+        if name in BUILTIN_CONSTANTS:
+            return number(BUILTIN_CONSTANTS[name])
+        if name in ("f_flux", "b_flux"):
+            return sp.Integer(0)
+        if role == "independent":
+            return sym("t")
+        raise unsupported(loc, f"name '{name}' ({role or 'undefined'}) cannot be read in a kernel")
+
+    def write(self, name: str, index, value: sp.Expr, frame: _Frame, loc) -> None:
+        scope = self.local_scope(frame, name)
+        if scope is not None:
+            current = scope[name]
+            if isinstance(current, list):
+                i = self.expr(index, frame) if index is not None else None
+                if i is None or not i.is_number or not 0 <= int(i) < len(current):
+                    raise unsupported(loc, f"index of LOCAL array '{name}' out of range or known only at run time")
+                current[int(i)] = self.bind(f"{name}{int(i)}", value)
+            else:
+                scope[name] = self.bind(name, value)
+            return
+        if frame.function == name:
+            frame.result = self.bind(name, value)
+            return
+        s = self.table.symbols.get(name)
+        role = s.role if s is not None else None
+        if role not in MECHANISM_ROLES and name not in RUNTIME_INPUTS:
+            raise unsupported(loc, f"assignment to '{name}' ({role or 'undefined'})")
+        if name in RUNTIME_INPUTS:
+            raise unsupported(loc, f"assignment to NEURON's '{name}'")
+        key = self.element_key(name, index, frame, loc)
+        self.builder.env[key] = self.bind(key, value)
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, node, frame: _Frame) -> sp.Expr:
+        if isinstance(node, A.Number):
+            return number(node.value)
+        if isinstance(node, A.Name):
+            return self.read(node.name, node.index, frame, node.loc)
+        if isinstance(node, A.Unary):
+            operand = self.expr(node.operand, frame)
+            if node.op == "!":
+                return sp.Not(as_condition(operand))
+            return -as_number(operand)
+        if isinstance(node, A.Binary):
+            return self.binary(node, frame)
+        if isinstance(node, A.Call):
+            return self.call(node, frame)
+        if isinstance(node, A.Prime):
+            raise unsupported(node.loc, f"derivative {node.name}' read as a value")
+        if isinstance(node, A.String):
+            raise unsupported(node.loc, "a string used as a value")
+        raise unsupported(getattr(node, "loc", None), f"expression {type(node).__name__}")
+
+    def binary(self, node: A.Binary, frame: _Frame) -> sp.Expr:
+        left, right = self.expr(node.left, frame), self.expr(node.right, frame)
+        op = node.op
+        if op in ("&&", "||"):
+            a, b = as_condition(left), as_condition(right)
+            return sp.And(a, b) if op == "&&" else sp.Or(a, b)
+        left, right = as_number(left), as_number(right)
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right
+        if op == "/":
+            if right == 0:
+                raise unsupported(node.loc, "division by the constant zero")
+            return left / right
+        if op == "^":
+            return sp.Pow(left, right)
+        relations = {"<": sp.Lt, ">": sp.Gt, "<=": sp.Le, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne}
+        return relations[op](left, right)
+
+    def call(self, node: A.Call, frame: _Frame) -> sp.Expr:
+        name = node.name
+        target = self.callables.get(name)
+        if target is not None:
+            if target.kind == "FUNCTION_TABLE":
+                raise unsupported(node.loc, f"FUNCTION_TABLE '{name}' (its values come from hoc at run time)")
+            return self.inline(target, node, frame)
+        builtin = math_function(name)
+        if builtin is not None:
+            arity, build = builtin
+            args = [as_number(self.expr(a, frame)) for a in node.args]
+            if len(args) != arity:
+                raise ModlcError.at(node.loc, f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, not {len(args)}")
+            return build(*args)
+        if name in RANDOM_KINDS:
+            args = [as_number(self.expr(a, frame)) for a in node.args]
+            self.serial += 1
+            return RandomDraw(sp.Symbol(RANDOM_KINDS[name]), sp.Integer(self.serial), *args)
+        if name in ("net_send", "net_event", "net_move"):
+            self.event(node, frame)
+            return sp.Integer(0)
+        if name == "at_time":
+            return sp.Integer(0)  # a CVODE discontinuity hint; the fixed step needs none
+        if name == "state_discontinuity":
+            if len(node.args) != 2 or not isinstance(node.args[0], A.Name):
+                raise ModlcError.at(node.loc, "state_discontinuity(state, value) takes a state and a value")
+            target = node.args[0]
+            self.write(target.name, target.index, self.expr(node.args[1], frame), frame, node.loc)
+            return sp.Integer(0)
+        if name in IGNORED_CALLS:
+            return sp.Integer(0)
+        raise unsupported(node.loc, f"function '{name}'")
+
+    def inline(self, target: A.Callable, node: A.Call, frame: _Frame) -> sp.Expr:
+        if len(node.args) != len(target.params):
+            raise ModlcError.at(node.loc, f"{target.name.name}() takes {len(target.params)} arguments, not {len(node.args)}")
+        if self.depth > MAX_INLINE_DEPTH:
+            raise unsupported(node.loc, "calls nested more than 64 deep")
+        name = target.name.name
+        if name in self.call_stack:
+            raise unsupported(node.loc, f"recursive call of {target.kind} '{name}' (modlc inlines calls)")
+        args = {p.name: self.bind(p.name, self.expr(a, frame)) for p, a in zip(target.params, node.args)}
+        inner = _Frame([args], function=name if target.kind == "FUNCTION" else None)
+        self.call_stack.append(name)
+        try:
+            self.execute_block(target.body, inner)
+        finally:
+            self.call_stack.pop()
+        return inner.result
+
+    @property
+    def depth(self) -> int:
+        return len(self.call_stack)
+
+    def event(self, node: A.Call, frame: _Frame) -> None:
+        kinds = {"net_send": ("send", 2), "net_event": ("event", 1), "net_move": ("move", 1)}
+        kind, arity = kinds[node.name]
+        if len(node.args) != arity:
+            raise ModlcError.at(node.loc, f"{node.name}() takes {arity} argument{'s' if arity > 1 else ''}")
+        if self.builder.name not in ("net_receive", "init"):
+            raise unsupported(node.loc, f"{node.name} outside NET_RECEIVE and INITIAL")
+        args = tuple(self.bind(f"{kind}_arg", self.expr(a, frame)) for a in node.args)
+        self.emit(ir.Event(kind, args, self.builder.path))
+
+    # ------------------------------------------------------------------ statements
+    def execute_block(self, block: A.Block, frame: _Frame) -> None:
+        frame.scopes.append({})
+        try:
+            self.execute_statements(block.statements, frame)
+        finally:
+            frame.scopes.pop()
+
+    def execute_statements(self, statements, frame: _Frame) -> None:
+        for stmt in statements:
+            self.execute(stmt, frame)
+
+    def execute(self, stmt, frame: _Frame) -> None:
+        if isinstance(stmt, A.Assign):
+            self.assign(stmt, frame)
+        elif isinstance(stmt, A.Local):
+            for local in stmt.names:
+                size = None if local.size is None else self.resolve_size(local.size, local.loc)
+                frame.scopes[-1][local.name] = [sp.Integer(0)] * size if size else sp.Integer(0)
+        elif isinstance(stmt, A.Block):
+            self.execute_block(stmt, frame)
+        elif isinstance(stmt, A.If):
+            self.branch(stmt, frame)
+        elif isinstance(stmt, A.FromLoop):
+            self.from_loop(stmt, frame)
+        elif isinstance(stmt, A.While):
+            self.while_loop(stmt, frame)
+        elif isinstance(stmt, A.CallStmt):
+            self.call(stmt.call, frame)
+        elif isinstance(stmt, A.Solve):
+            self.solve(stmt, frame)
+        elif isinstance(stmt, A.Reaction):
+            self.reaction(stmt, frame)
+        elif isinstance(stmt, A.Flux):
+            self.flux(stmt, frame)
+        elif isinstance(stmt, A.Conserve):
+            self.conserve(stmt, frame)
+        elif isinstance(stmt, A.Compartment):
+            self.compartment(stmt, frame)
+        elif isinstance(stmt, A.TildeEquation):
+            self.equation(stmt, frame)
+        elif isinstance(stmt, A.Conductance):
+            current = self.conductance_current(stmt)
+            self.hints[current] = stmt.name.name
+        elif isinstance(stmt, (A.Table, A.Mutex, A.UnitsToggle)):
+            pass  # tables: computed directly; locks and unit checking: no run-time meaning
+        elif isinstance(stmt, A.Verbatim):
+            raise unsupported(stmt.loc, "VERBATIM C code in a block modlc must translate")
+        elif isinstance(stmt, A.Watch):
+            raise unsupported(stmt.loc, "WATCH (threshold-triggered self-events)")
+        elif isinstance(stmt, A.ForNetcons):
+            raise unsupported(stmt.loc, "FOR_NETCONS")
+        elif isinstance(stmt, A.Lag):
+            raise unsupported(stmt.loc, "LAG (needs a history buffer)")
+        elif isinstance(stmt, A.CodeBlock):
+            raise unsupported(stmt.loc, f"{stmt.kind} block here")
+        else:
+            raise unsupported(getattr(stmt, "loc", None), f"statement {type(stmt).__name__}")
+
+    def conductance_current(self, stmt: A.Conductance) -> str:
+        if stmt.ion is None:
+            currents = [n for n, s in self.table.symbols.items() if "nonspecific_current" in s.flags]
+            if len(currents) != 1:
+                raise unsupported(stmt.loc, "CONDUCTANCE without USEION needs exactly one NONSPECIFIC_CURRENT")
+            return currents[0]
+        return f"i{stmt.ion.name}"
+
+    def assign(self, stmt: A.Assign, frame: _Frame) -> None:
+        value = self.expr(stmt.value, frame)
+        target = stmt.target
+        if isinstance(target, A.Prime):
+            self.derivative(target, value, frame)
+            return
+        self.write(target.name, target.index, value, frame, stmt.loc)
+
+    def branch(self, stmt: A.If, frame: _Frame) -> None:
+        condition = as_condition(self.expr(stmt.condition, frame))
+        if condition is sp.true:
+            self.execute_block(stmt.then, frame)
+            return
+        if condition is sp.false:
+            if stmt.orelse is not None:
+                self.execute(stmt.orelse, frame)
+            return
+        before = self.snapshot(frame)
+        outer_path = self.builder.path
+        self.builder.path = sp.And(outer_path, condition)
+        self.execute_block(stmt.then, frame)
+        after_then = self.snapshot(frame)
+        self.restore(frame, before)
+        self.builder.path = sp.And(outer_path, sp.Not(condition))
+        if stmt.orelse is not None:
+            self.execute(stmt.orelse, frame)
+        self.builder.path = outer_path
+        self.merge(frame, condition, after_then)
+
+    def snapshot(self, frame: _Frame):
+        scopes = [{k: (list(v) if isinstance(v, list) else v) for k, v in s.items()} for s in frame.scopes]
+        return dict(self.builder.env), scopes, frame.result
+
+    def restore(self, frame: _Frame, state) -> None:
+        env, scopes, result = state
+        self.builder.env = dict(env)
+        frame.scopes[:] = [{k: (list(v) if isinstance(v, list) else v) for k, v in s.items()} for s in scopes]
+        frame.result = result
+
+    def merge(self, frame: _Frame, condition, then_state) -> None:
+        """Now holding the else-branch state: every value that differs becomes a select."""
+        then_env, then_scopes, then_result = then_state
+        env = self.builder.env
+        for key in list(dict.fromkeys(list(then_env) + list(env))):
+            a = then_env.get(key, self.default_value(key))
+            b = env.get(key, self.default_value(key))
+            if a != b:
+                env[key] = self.bind(key.replace("'", "_rate"), select(condition, as_number(a), as_number(b)))
+        for scope, then_scope in zip(frame.scopes, then_scopes):
+            for key, b in scope.items():
+                a = then_scope[key]
+                if isinstance(b, list):
+                    for i, (ai, bi) in enumerate(zip(a, b)):
+                        if ai != bi:
+                            b[i] = self.bind(f"{key}{i}", select(condition, as_number(ai), as_number(bi)))
+                elif a != b:
+                    scope[key] = self.bind(key, select(condition, as_number(a), as_number(b)))
+        if then_result != frame.result:
+            frame.result = self.bind(frame.function or "result",
+                                     select(condition, as_number(then_result), as_number(frame.result)))
+
+    def default_value(self, key: str) -> sp.Expr:
+        if key.endswith("'") or key in ("f_flux", "b_flux"):
+            return sp.Integer(0)
+        return sym(key)
+
+    def from_loop(self, stmt: A.FromLoop, frame: _Frame) -> None:
+        bounds = [self.expr(e, frame) if e is not None else sp.Integer(1)
+                  for e in (stmt.start, stmt.stop, stmt.step)]
+        if not all(b.is_number for b in bounds):
+            raise unsupported(stmt.loc, "FROM loop whose bounds are known only at run time")
+        start, stop, step = (int(b) for b in bounds)
+        if step == 0:
+            raise ModlcError.at(stmt.loc, "FROM loop with step 0")
+        i = start
+        while (i <= stop) if step > 0 else (i >= stop):
+            self.count_iteration(stmt.loc)
+            frame.scopes.append({stmt.var.name: sp.Integer(i)})
+            try:
+                self.execute_block(stmt.body, frame)
+            finally:
+                frame.scopes.pop()
+            i += step
+
+    def while_loop(self, stmt: A.While, frame: _Frame) -> None:
+        while True:
+            condition = as_condition(self.expr(stmt.condition, frame))
+            if condition is sp.false:
+                return
+            if condition is not sp.true:
+                raise unsupported(stmt.loc, "WHILE loop whose condition is known only at run time")
+            self.count_iteration(stmt.loc)
+            self.execute_block(stmt.body, frame)
+
+    def count_iteration(self, loc) -> None:
+        self.unrolled += 1
+        if self.unrolled > MAX_UNROLL:
+            raise unsupported(loc, f"loops unrolling to more than {MAX_UNROLL} iterations")
+
+    # ------------------------------------------------------------------ SOLVE and its blocks
+    def solve(self, stmt: A.Solve, frame: _Frame) -> None:
+        name = stmt.block.name
+        if self.system is not None:
+            raise unsupported(stmt.loc, "SOLVE inside a solved block")
+        if name in self.callables and self.callables[name].kind == "PROCEDURE":
+            self.inline(self.callables[name], A.Call(name, (), stmt.loc), frame)
+            return
+        block = self.blocks.get(name)
+        if block is None:
+            raise unsupported(stmt.block.loc, f"SOLVE of '{name}' (a {self.table.symbols[name].role.replace('_block', '')} block)")
+        method = self.method(block, stmt)
+        entry = {}
+        for key in self.state_keys():
+            value = self.builder.env.get(key, sym(key))
+            if not isinstance(value, sp.Symbol):
+                value = self.bind(key, value)
+                self.builder.env[key] = value
+            entry[key] = value
+        system = ir.System(name, block.kind, method, stmt.steadystate, entry, loc=stmt.loc)
+        before = dict(self.builder.env)
+        self.system = system
+        saved_path = self.builder.path
+        try:
+            self.execute_block(block.body, _Frame([{}]))
+        finally:
+            self.system = None
+            self.builder.path = saved_path
+        self.finish_system(system, before)
+        self.builder.statements.append(system)
+
+    def method(self, block: A.CodeBlock, stmt: A.Solve) -> str:
+        method = stmt.method.name if stmt.method is not None else SOLVE_DEFAULTS[block.kind]
+        if method in ("after_cvode", "cvode_t", "cvode_v"):
+            self.notes.append(f"{stmt.loc}: METHOD {method} is solved with derivimplicit, as NEURON's nocmodl does")
+            method = "derivimplicit"
+        if block.kind == "KINETIC" and method == "_advance":
+            method = "sparse"
+        supported = {"DERIVATIVE": ("cnexp", "euler", "runge", "derivimplicit", "sparse"),
+                     "KINETIC": ("sparse", "cnexp", "euler", "runge", "derivimplicit"),
+                     "LINEAR": ("simeq", "sparse"), "NONLINEAR": ("newton", "sparse")}[block.kind]
+        if method not in supported:
+            loc = stmt.method.loc if stmt.method is not None else stmt.loc
+            raise unsupported(loc, f"METHOD {method} for a {block.kind} block (supported: {', '.join(supported)})")
+        return method
+
+    def state_keys(self) -> list[str]:
+        keys = []
+        for name, s in self.table.symbols.items():
+            if s.role == "state":
+                size = self.array_sizes.get(name)
+                keys.extend([f"{name}[{i}]" for i in range(size)] if size else [name])
+        return keys
+
+    def require_system(self, kinds: tuple[str, ...], loc, what: str) -> ir.System:
+        if self.system is None or self.system.kind not in kinds:
+            raise unsupported(loc, f"{what} outside a SOLVEd {' or '.join(kinds)} block")
+        return self.system
+
+    def derivative(self, target: A.Prime, value: sp.Expr, frame: _Frame) -> None:
+        system = self.require_system(("DERIVATIVE", "KINETIC"), target.loc, f"derivative {target.name}'")
+        if target.order != 1:
+            raise unsupported(target.loc, f"higher-order derivative {target.name}{chr(39) * target.order}")
+        key = self.element_key(target.name, target.index, frame, target.loc)
+        if key not in system.entry:
+            raise ModlcError.at(target.loc, f"derivative of '{key}', which is not a STATE")
+        value = as_number(value)
+        if self.builder.path is not sp.true:
+            value = select(self.builder.path, value, self.builder.env.get(key + "'", sp.Integer(0)))
+        self.builder.env[key + "'"] = value
+        placeholder = sym(f"{key}'")
+        system.statements.append(ir.Derivative(key, value, placeholder))
+        self.builder.env[key] = placeholder
+
+    def species(self, term: A.ReactTerm, frame: _Frame) -> str:
+        key = self.element_key(term.species.name, term.species.index, frame, term.loc)
+        if key not in self.system.entry:
+            raise ModlcError.at(term.loc, f"'{key}' in a reaction is not a STATE")
+        return key
+
+    def add_rate(self, key: str, amount: sp.Expr) -> None:
+        env = self.builder.env
+        if self.builder.path is not sp.true:
+            amount = select(self.builder.path, amount, sp.Integer(0))
+        env[key + "'"] = env.get(key + "'", sp.Integer(0)) + amount
+
+    def reaction(self, stmt: A.Reaction, frame: _Frame) -> None:
+        self.require_system(("KINETIC",), stmt.loc, "a reaction")
+        lhs = [(self.species(t, frame), t.stoich) for t in stmt.lhs]
+        rhs = [(self.species(t, frame), t.stoich) for t in stmt.rhs]
+        kf = as_number(self.expr(stmt.forward, frame))
+        kb = as_number(self.expr(stmt.backward, frame)) if stmt.backward is not None else sp.Integer(0)
+        forward = kf * sp.Mul(*[sym(k) ** n for k, n in lhs])
+        backward = kb * sp.Mul(*[sym(k) ** n for k, n in rhs]) if rhs else sp.Integer(0)
+        entry = self.system.entry
+        forward = forward.xreplace({sym(k): entry[k] for k, _ in lhs})
+        backward = backward.xreplace({sym(k): entry[k] for k, _ in rhs})
+        for key, n in lhs:
+            self.add_rate(key, -n * (forward - backward))
+        for key, n in rhs:
+            self.add_rate(key, n * (forward - backward))
+        self.builder.env["f_flux"] = self.bind("f_flux", forward)
+        self.builder.env["b_flux"] = self.bind("b_flux", backward)
+
+    def flux(self, stmt: A.Flux, frame: _Frame) -> None:
+        self.require_system(("KINETIC",), stmt.loc, "a `<<` flux")
+        key = self.species(stmt.species, frame)
+        rate = as_number(self.expr(stmt.rate, frame))
+        self.add_rate(key, stmt.species.stoich * rate)
+
+    def compartment(self, stmt: A.Compartment, frame: _Frame) -> None:
+        system = self.require_system(("KINETIC",), stmt.loc, "COMPARTMENT")
+        if stmt.kind != "COMPARTMENT":
+            self.notes.append(f"{stmt.loc}: {stmt.kind} ignored (no diffusion between compartments in a kernel)")
+            return
+        for ident in stmt.states:
+            size = self.array_sizes.get(ident.name)
+            if stmt.index is not None and size:
+                for i in range(size):
+                    frame.scopes.append({stmt.index.name: sp.Integer(i)})
+                    try:
+                        system.volumes[f"{ident.name}[{i}]"] = self.bind("volume", self.expr(stmt.volume, frame))
+                    finally:
+                        frame.scopes.pop()
+            else:
+                volume = self.bind("volume", self.expr(stmt.volume, frame))
+                for key in ([f"{ident.name}[{i}]" for i in range(size)] if size else [ident.name]):
+                    system.volumes[key] = volume
+
+    def conserve(self, stmt: A.Conserve, frame: _Frame) -> None:
+        system = self.require_system(("KINETIC",), stmt.loc, "CONSERVE")
+        if self.builder.path is not sp.true:
+            raise unsupported(stmt.loc, "CONSERVE inside an if")
+        order = []
+        for node in A.walk(stmt.lhs):
+            if isinstance(node, A.Name):
+                key = self.element_key(node.name, node.index, frame, node.loc)
+                if key in system.entry and key not in order:
+                    order.append(key)
+        lhs = as_number(self.expr(stmt.lhs, frame)).xreplace({system.entry[k]: sym(k) for k in order})
+        terms = []
+        for key in order:
+            coefficient = sp.diff(lhs, sym(key))
+            if coefficient.free_symbols & {sym(k) for k in order}:
+                raise unsupported(stmt.loc, "CONSERVE that is not linear in its states")
+            terms.append((key, coefficient))
+        total = as_number(self.expr(stmt.rhs, frame))
+        constant = lhs.xreplace({sym(k): 0 for k in order})
+        system.statements.append(ir.Conserve(tuple(terms), total - constant, stmt.loc))
+
+    def equation(self, stmt: A.TildeEquation, frame: _Frame) -> None:
+        system = self.require_system(("LINEAR", "NONLINEAR"), stmt.loc, "an equation `~ a = b`")
+        if self.builder.path is not sp.true:
+            raise unsupported(stmt.loc, "an equation inside an if")
+        residual = as_number(self.expr(stmt.lhs, frame)) - as_number(self.expr(stmt.rhs, frame))
+        system.statements.append(ir.Equation(residual, stmt.loc))
+
+    def finish_system(self, system: ir.System, before: dict) -> None:
+        """Collect what the block computed; bind each solved state and each mechanism variable the
+        block assigned to a fresh symbol the solver will define (`system.results`)."""
+        env = self.builder.env
+        if system.kind == "KINETIC":
+            for key in system.entry:
+                rate = env.get(key + "'")
+                if rate is not None:
+                    volume = system.volumes.get(key, sp.Integer(1))
+                    system.statements.append(ir.Derivative(key, rate / volume, sym(f"{key}'")))
+        if system.kind in ("LINEAR", "NONLINEAR"):
+            used = set().union(*(e.residual.free_symbols for e in system.statements
+                                 if isinstance(e, ir.Equation))) if system.statements else set()
+            solved = [k for k, s in system.entry.items() if s in used]
+        else:
+            solved = [s.state for s in system.statements if isinstance(s, ir.Derivative)]
+        for key in list(env):
+            if key.endswith("'") or key in ("f_flux", "b_flux"):
+                del env[key]
+        for key in dict.fromkeys(solved):
+            system.results[key] = self.fresh(key.replace("[", "_").replace("]", ""))
+            env[key] = system.results[key]
+        for key, value in list(env.items()):
+            if key not in system.results and before.get(key, sym(key)) != value:
+                system.values[key] = value
+                system.results[key] = self.fresh(key.replace("[", "_").replace("]", ""))
+                env[key] = system.results[key]
+
+
+def lower(mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic") -> LoweredMechanism:
+    """Lower a checked file: every kernel straight-line, SOLVE blocks as `ir.System`s."""
+    return Lowerer(mod, table, conductance_mode).run()

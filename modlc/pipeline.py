@@ -1,0 +1,96 @@
+"""The compiler's stages after analysis, as functions: lower → solve → IR (DESIGN.md 3–5).
+
+`compile_ir(path)` is the one call most users of the IR need; each stage is also available on its
+own so that `modlc show --stage lowered|solved|ir` and the tests can inspect it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from . import cse, ir, solvers
+from .ast_nodes import ModFile
+from .conductance import conductance_key, currents
+from .lower import LoweredMechanism, lower
+from .parser import parse_file
+from .semantics import SymbolTable, check
+
+
+@dataclass
+class SolvedMechanism:
+    lowered: LoweredMechanism
+    kernels: dict[str, ir.Kernel]
+    notes: list[str]
+
+
+def lower_module(mod: ModFile, conductance: str = "symbolic") -> LoweredMechanism:
+    return lower(mod, check(mod), conductance)
+
+
+def solve(lowered: LoweredMechanism) -> SolvedMechanism:
+    notes = list(lowered.notes)
+    reserved = set(lowered.table.symbols)
+    kernels = {name: solvers.solve_kernel(k, reserved, notes) for name, k in lowered.kernels.items()}
+    return SolvedMechanism(lowered, kernels, notes)
+
+
+def build_ir(solved: SolvedMechanism) -> ir.MechanismIR:
+    lowered = solved.lowered
+    table = lowered.table
+    kernels = {}
+    for name, kernel in solved.kernels.items():
+        used = {s.name for st in kernel.statements for e in ir.statement_expressions(st) for s in e.free_symbols}
+        used |= {s.name for st in kernel.statements for s in ir.statement_targets(st)}
+        kernels[name] = cse.eliminate(kernel, solvers.Namer(used | set(table.symbols)))
+    specs = currents(table)
+    ir_currents = [ir.Current(c.name, c.ion, c.electrode, conductance_key(c.name, set(table.symbols) | set(lowered.kernels)))
+                   for c in specs]
+    return ir.MechanismIR(
+        name=table.mechanism, kind=table.kind, title=lowered.title,
+        variables=variables(table, lowered),
+        ions=[(i.name, i.valence) for i in table.ions],
+        currents=ir_currents, net_receive_args=lowered.net_receive_args,
+        kernels=kernels, notes=solved.notes,
+    )
+
+
+def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable]:
+    """The runtime's view of every mechanism variable (arrays expanded element by element)."""
+    out = []
+    for name, s in table.symbols.items():
+        ion_flags = sorted(f for f in s.flags if f.startswith(("read:", "write:")))
+        ion = ion_flags[0].split(":")[1] if ion_flags else None
+        access = None
+        if ion_flags:
+            kinds = {f.split(":")[0] for f in ion_flags}
+            access = "readwrite" if kinds == {"read", "write"} else kinds.pop()
+        if s.role == "parameter":
+            role, scope = "parameter", "range" if "range" in s.flags else "global"
+        elif s.role == "state":
+            role, scope = "state", "range"
+        elif s.role in ("assigned", "global_local", "undeclared"):
+            role, scope = "assigned", "global" if "global" in s.flags else "range"
+        elif s.role == "ion":
+            role, scope = "ion", "range"
+        elif s.role in ("nonspecific_current", "electrode_current"):
+            role, scope = "current", "range"
+        elif s.role == "pointer":
+            role, scope = "pointer", "range"
+        else:
+            continue
+        if ion is not None and role in ("assigned", "ion"):
+            role = "ion"
+        size = lowered.array_sizes.get(name)
+        names = [f"{name}[{i}]" for i in range(size)] if size else [name]
+        for element in names:
+            out.append(ir.Variable(element, role, s.units, s.value, scope, ion, access))
+    for arg in lowered.net_receive_args:
+        out.append(ir.Variable(arg, "netcon_arg", None, None, "range"))
+    return out
+
+
+def compile_ir(path: str | Path, include_path: Sequence[str] = (), conductance: str = "symbolic") -> ir.MechanismIR:
+    """Parse, check, lower, solve and build the IR of one .mod file (raises ModlcError)."""
+    return build_ir(solve(lower_module(parse_file(path, tuple(include_path)), conductance)))
