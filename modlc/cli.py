@@ -66,6 +66,8 @@ def cmd_show(args) -> int:
         mod = parse_file(args.file, tuple(args.include_path))
         if args.stage == "ast":
             output = json.dumps(dump.ast_to_json(mod), indent=1) if args.json else dump.ast_to_text(mod)
+        elif args.stage in ("lowered", "solved", "ir"):
+            output = _pipeline_stage(mod, args)
         else:
             table = analyse(mod)
             _print_diagnostics(table.diagnostics, lines)
@@ -77,6 +79,24 @@ def cmd_show(args) -> int:
         return 2
     print(output)
     return 0
+
+
+def _pipeline_stage(mod, args) -> str:
+    from . import ir_text, pipeline
+
+    lowered = pipeline.lower_module(mod, args.conductance)
+    table = lowered.table
+    if args.stage == "lowered":
+        if args.json:
+            raise ModlcError.at(None, "--json is available for --stage ast, symbols and ir")
+        return ir_text.stage_text(table.mechanism, table.kind, lowered.kernels, lowered.notes)
+    solved = pipeline.solve(lowered)
+    if args.stage == "solved":
+        if args.json:
+            raise ModlcError.at(None, "--json is available for --stage ast, symbols and ir")
+        return ir_text.stage_text(table.mechanism, table.kind, solved.kernels, solved.notes)
+    mech = pipeline.build_ir(solved)
+    return json.dumps(ir_text.mechanism_json(mech), indent=1) if args.json else ir_text.mechanism_text(mech)
 
 
 def cmd_corpus(args) -> int:
@@ -115,9 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=cmd_check)
 
     show = sub.add_parser("show", parents=[include], help="print one stage of the compiler for a file",
-                          description="Print a stage of the pipeline: the typed AST or the symbol table.")
+                          description="Print a stage of the pipeline: ast, symbols, lowered, solved or ir.")
     show.add_argument("file", metavar="FILE")
-    show.add_argument("--stage", choices=("ast", "symbols"), default="ast", help="which stage (default: ast)")
+    show.add_argument("--stage", choices=("ast", "symbols", "lowered", "solved", "ir"), default="ast",
+                      help="which stage (default: ast): the typed AST, the symbol table, kernels after lowering "
+                           "(SOLVE blocks unsolved), after the SOLVE methods, or the final IR")
+    show.add_argument("--conductance", choices=("symbolic", "numeric"), default="symbolic",
+                      help="dI/dv: exact derivative (default) or NEURON's (I(v+0.001)-I(v))/0.001")
     show.add_argument("--json", action="store_true", help="machine-readable JSON instead of text")
     show.set_defaults(run=cmd_show)
 

@@ -13,23 +13,53 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from . import ast_nodes as A
 from .diagnostics import ModlcError
 from .parser import parse_file
+from .pipeline import build_ir, lower, solve
 from .semantics import check
 
-STAGE_ORDER = ("parse", "check")
+STAGE_ORDER = ("parse", "check", "ir")
+FILE_TIME_LIMIT_S = 120  # a file still compiling after this is reported as a crash (a modlc bug)
 
 
 @dataclass
 class FileResult:
     path: str
-    stage: str  # the last stage passed: "none", "parse", "check"
+    stage: str  # the last stage passed: "none", "parse", "check", "ir"
     error: Optional[str]
     crash: bool
     seconds: float
+    verbatim: bool = False  # the file holds VERBATIM C code
+    ir_seconds: Optional[float] = None  # lowering + solving + IR, when the file got that far
 
     def to_json(self) -> dict:
-        return {"path": self.path, "stage": self.stage, "error": self.error, "crash": self.crash}
+        return {"path": self.path, "stage": self.stage, "error": self.error, "crash": self.crash,
+                "verbatim": self.verbatim, "seconds": round(self.seconds, 4)}
+
+
+class _TimeLimit:
+    """SIGALRM-based limit on one file (where the platform has it)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def __enter__(self):
+        import signal
+        self.enabled = hasattr(signal, "setitimer")
+        if self.enabled:
+            def expire(signum, frame):
+                raise TimeoutError(f"took longer than {self.seconds:g} s")
+            self.previous = signal.signal(signal.SIGALRM, expire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            import signal
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
 
 
 def run_file(path: Path) -> FileResult:
@@ -38,11 +68,19 @@ def run_file(path: Path) -> FileResult:
     stage = "none"
     error = None
     crash = False
+    verbatim = False
+    ir_seconds = None
     try:
-        mod = parse_file(path)
-        stage = "parse"
-        check(mod)
-        stage = "check"
+        with _TimeLimit(FILE_TIME_LIMIT_S):
+            mod = parse_file(path)
+            stage = "parse"
+            verbatim = any(isinstance(n, A.Verbatim) for n in A.walk(mod))
+            table = check(mod)
+            stage = "check"
+            ir_start = time.perf_counter()
+            build_ir(solve(lower(mod, table)))
+            ir_seconds = time.perf_counter() - ir_start
+            stage = "ir"
     except ModlcError as e:
         first = e.diagnostics[0]
         error = first.format() if first.loc is None else f"{first.loc}: {first.message}"
@@ -51,7 +89,7 @@ def run_file(path: Path) -> FileResult:
     except Exception as e:  # noqa: BLE001 - the report exists to catch exactly these
         crash = True
         error = "".join(traceback.format_exception_only(type(e), e)).strip()
-    return FileResult(str(path), stage, error, crash, time.perf_counter() - start)
+    return FileResult(str(path), stage, error, crash, time.perf_counter() - start, verbatim, ir_seconds)
 
 
 def run_corpus(folder: Path) -> list[FileResult]:
@@ -87,11 +125,15 @@ def summarise(results: list[FileResult]) -> dict:
             "crash_examples": [{"path": r.path, "error": r.error} for r in failed_here if r.crash][:10],
         }
     times = [r.seconds for r in results] or [0.0]
+    slowest = max(results, key=lambda r: r.seconds, default=None)
+    plain = [r for r in results if not r.verbatim and r.stage != "none"]
     return {
         "total": total,
         "stages": per_stage,
+        "without_verbatim": {"files": len(plain), "reached_ir": sum(1 for r in plain if r.stage == "ir")},
         "median_ms": round(statistics.median(times) * 1e3, 3),
         "max_ms": round(max(times) * 1e3, 3),
+        "slowest": slowest.path if slowest else None,
         "total_s": round(sum(times), 3),
     }
 
@@ -115,5 +157,10 @@ def format_summary(summary: dict) -> str:
                 lines.append(f"             e.g. {example}")
         for crash in data["crash_examples"]:
             lines.append(f"    CRASH {crash['path']}: {crash['error']}")
-    lines.append(f"time: median {summary['median_ms']:.2f} ms per file, max {summary['max_ms']:.1f} ms, total {summary['total_s']:.2f} s")
+    plain = summary["without_verbatim"]
+    if plain["files"]:
+        share = 100.0 * plain["reached_ir"] / plain["files"]
+        lines.append(f"files without VERBATIM: {plain['reached_ir']} of {plain['files']} reach the IR ({share:.1f}%)")
+    lines.append(f"time: median {summary['median_ms']:.2f} ms per file, max {summary['max_ms']:.1f} ms "
+                 f"({summary['slowest']}), total {summary['total_s']:.2f} s")
     return "\n".join(lines)

@@ -198,6 +198,8 @@ def statement_targets(stmt) -> list[sp.Symbol]:
         return [stmt.target]
     if isinstance(stmt, Derivative):
         return [stmt.placeholder]
+    if isinstance(stmt, System):
+        return list(stmt.results.values())
     if isinstance(stmt, ImplicitSolve):
         return list(stmt.unknowns) + [a.target for a in stmt.body] + list(stmt.results) + [stmt.converged]
     return []

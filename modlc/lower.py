@@ -605,9 +605,10 @@ class Lowerer:
         entry = {}
         for key in self.state_keys():
             value = self.builder.env.get(key, sym(key))
-            if not isinstance(value, sp.Symbol):
-                value = self.bind(key, value)
-                self.builder.env[key] = value
+            if not isinstance(value, sp.Symbol):  # the solver needs a symbol to solve for
+                target = self.fresh(key.replace("[", "_").replace("]", ""))
+                self.emit(ir.Assign(target, as_number(value)))
+                value = self.builder.env[key] = target
             entry[key] = value
         system = ir.System(name, block.kind, method, stmt.steadystate, entry, loc=stmt.loc)
         before = dict(self.builder.env)

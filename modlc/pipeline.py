@@ -13,7 +13,7 @@ from typing import Sequence
 from . import cse, ir, solvers
 from .ast_nodes import ModFile
 from .conductance import conductance_key, currents
-from .lower import LoweredMechanism, lower
+from .lower import RUNTIME_INPUTS, LoweredMechanism, lower
 from .parser import parse_file
 from .semantics import SymbolTable, check
 
@@ -66,6 +66,8 @@ def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable
         if ion_flags:
             kinds = {f.split(":")[0] for f in ion_flags}
             access = "readwrite" if kinds == {"read", "write"} else kinds.pop()
+        if name in RUNTIME_INPUTS:
+            continue  # v, t, dt, celsius, area, diam: declared in ASSIGNED by convention, supplied by the runtime
         if s.role == "parameter":
             role, scope = "parameter", "range" if "range" in s.flags else "global"
         elif s.role == "state":

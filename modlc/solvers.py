@@ -1,8 +1,9 @@
 """Stage 4: the SOLVE methods — each `ir.System` becomes explicit updates or an `ImplicitSolve`.
 
-- cnexp: x' = a + b·x (linear in its own state) updates exactly, in place and in source order, with
-  NEURON's formula x += (1 - exp(b·dt))·(-a/b - x) (x += a·dt when b = 0). A derivative that is
-  not linear in its state falls back to derivimplicit, with a note.
+- cnexp: x' = a + b·x (linear in its own state) updates exactly, in place and in source order:
+  x = x∞ + (x - x∞)·exp(b·dt) with x∞ = -a/b (x += a·dt when b = 0). This is NEURON's update
+  x += (1 - exp(b·dt))·(x∞ - x) rearranged so that a fast decay keeps full relative precision.
+  A derivative that is not linear in its state falls back to derivimplicit, with a note.
 - euler: x += dt·f(x_old) for every state at once; runge: classic 4-stage Runge–Kutta.
 - derivimplicit, sparse (KINETIC), LINEAR, NONLINEAR: backward Euler (or the equations) as a
   residual and its SymPy Jacobian for Newton's method, each step one batched dense linear solve
@@ -152,7 +153,8 @@ def _cnexp(system: ir.System, namer: Namer):
             if b == 0:
                 value = x + dt * a
             else:
-                value = x + (1 - sp.exp(dt * b)) * (-a / b - x)
+                steady = -a / b
+                value = steady + (x - steady) * sp.exp(dt * b)
             target = system.results[stmt.state]
             out.append(ir.Assign(target, value))
             subs[stmt.placeholder] = target
