@@ -45,6 +45,17 @@ SOLVE_DEFAULTS = {"DERIVATIVE": "derivimplicit", "KINETIC": "sparse", "LINEAR": 
                   "NONLINEAR": "newton"}
 
 
+def ghk(v, ci, co, z) -> sp.Expr:
+    """NEURON's nrn_ghk (src/nrnoc/eion.cpp): the GHK current density in mA/cm2 per unit permeability."""
+    ktf = 1000 * number(BUILTIN_CONSTANTS["R"]) * (sym("celsius") + number(273.15)) / number(BUILTIN_CONSTANTS["FARADAY"])
+    x = z * v / ktf
+
+    def efun(u):
+        return select(sp.Lt(sp.Abs(u), number(1e-4)), 1 - u / 2, u / (sp.exp(u) - 1))
+
+    return number(0.001) * z * number(BUILTIN_CONSTANTS["FARADAY"]) * (ci * efun(-x) - co * efun(x))
+
+
 def unsupported(loc, what: str) -> ModlcError:
     return ModlcError.at(loc, f"unsupported: {what}")
 
@@ -108,12 +119,10 @@ class Lowerer:
     def run(self) -> LoweredMechanism:
         self.reject_unsupported_declarations()
         kernels: dict[str, ir.Kernel] = {}
-        initial = self.code_block("INITIAL")
-        breakpoint_ = self.code_block("BREAKPOINT")
-        bp_statements = breakpoint_.body.statements if breakpoint_ else ()
+        bp_statements = self.code_statements("BREAKPOINT")
         solves = tuple(s for s in bp_statements if isinstance(s, A.Solve))
         others = tuple(s for s in bp_statements if not isinstance(s, A.Solve))
-        kernels["init"] = self.kernel("init", initial.body.statements if initial else ())
+        kernels["init"] = self.kernel("init", self.code_statements("INITIAL"))
         kernels["current"] = self.current_kernel(others)
         kernels["state"] = self.kernel("state", solves)
         args: list[str] = []
@@ -133,11 +142,10 @@ class Lowerer:
         title = next((i.text for i in self.items if isinstance(i, A.Title)), None)
         return LoweredMechanism(self.table, kernels, self.hints, args, title, self.notes, self.array_sizes)
 
-    def code_block(self, kind: str) -> Optional[A.CodeBlock]:
-        blocks = [i for i in self.items if isinstance(i, A.CodeBlock) and i.kind == kind]
-        if len(blocks) > 1:
-            raise unsupported(blocks[1].loc, f"a second {kind} block")
-        return blocks[0] if blocks else None
+    def code_statements(self, kind: str) -> tuple:
+        """The statements of every top-level block of a kind, in order: nocmodl appends a second
+        INITIAL or BREAKPOINT block to the first."""
+        return tuple(s for i in self.items if isinstance(i, A.CodeBlock) and i.kind == kind for s in i.body.statements)
 
     def reject_unsupported_declarations(self) -> None:
         for item in self.items:
@@ -182,6 +190,9 @@ class Lowerer:
         frame = self.start("current")
         self.execute_statements(statements, frame)
         env = self.builder.env
+        if any(isinstance(st, ir.System) for st in self.builder.statements):
+            self.notes.append("conductance: BREAKPOINT solves a LINEAR/NONLINEAR block; using NEURON's numeric dI/dv")
+            return self.numeric_current_kernel(statements, specs, keys)
         unhinted = [c.name for c in specs if c.name not in self.hints]
         self.builder.statements, derivatives = conductance.differentiate(
             self.builder.statements, env, unhinted, self.fresh)
@@ -312,7 +323,7 @@ class Lowerer:
         role = s.role if s is not None else None
         if role not in MECHANISM_ROLES and name not in RUNTIME_INPUTS:
             raise unsupported(loc, f"assignment to '{name}' ({role or 'undefined'})")
-        if name in RUNTIME_INPUTS:
+        if name in RUNTIME_INPUTS and name != "v":  # v: the mechanism's own copy, as nocmodl's _v
             raise unsupported(loc, f"assignment to NEURON's '{name}'")
         key = self.element_key(name, index, frame, loc)
         self.builder.env[key] = self.bind(key, value)
@@ -388,6 +399,14 @@ class Lowerer:
                 raise ModlcError.at(node.loc, "state_discontinuity(state, value) takes a state and a value")
             target = node.args[0]
             self.write(target.name, target.index, self.expr(node.args[1], frame), frame, node.loc)
+            return sp.Integer(0)
+        if name == "nrn_ghk":
+            args = [as_number(self.expr(a, frame)) for a in node.args]
+            if len(args) != 4:
+                raise ModlcError.at(node.loc, "nrn_ghk(v, ci, co, z) takes 4 arguments")
+            return ghk(*args)
+        if name in ("set_seed", "setseed"):
+            self.notes.append(f"{node.loc}: {name}() ignored: modlc seeds each instance's random stream itself")
             return sp.Integer(0)
         if name in IGNORED_CALLS:
             return sp.Integer(0)
@@ -603,7 +622,8 @@ class Lowerer:
             raise unsupported(stmt.block.loc, f"SOLVE of '{name}' (a {self.table.symbols[name].role.replace('_block', '')} block)")
         method = self.method(block, stmt)
         entry = {}
-        for key in self.state_keys():
+        solvefor = [i.name for i in block.solvefor]
+        for key in dict.fromkeys(self.state_keys() + solvefor):
             value = self.builder.env.get(key, sym(key))
             if not isinstance(value, sp.Symbol):  # the solver needs a symbol to solve for
                 target = self.fresh(key.replace("[", "_").replace("]", ""))
@@ -665,11 +685,11 @@ class Lowerer:
         system.statements.append(ir.Derivative(key, value, placeholder))
         self.builder.env[key] = placeholder
 
-    def species(self, term: A.ReactTerm, frame: _Frame) -> str:
+    def species(self, term: A.ReactTerm, frame: _Frame) -> tuple[str, sp.Expr]:
+        """A reaction term's key and current value. A name that is not a STATE (an ion
+        concentration, say) takes part with its value but is not solved for, as in nocmodl."""
         key = self.element_key(term.species.name, term.species.index, frame, term.loc)
-        if key not in self.system.entry:
-            raise ModlcError.at(term.loc, f"'{key}' in a reaction is not a STATE")
-        return key
+        return key, self.read(term.species.name, term.species.index, frame, term.loc)
 
     def add_rate(self, key: str, amount: sp.Expr) -> None:
         env = self.builder.env
@@ -679,27 +699,25 @@ class Lowerer:
 
     def reaction(self, stmt: A.Reaction, frame: _Frame) -> None:
         self.require_system(("KINETIC",), stmt.loc, "a reaction")
-        lhs = [(self.species(t, frame), t.stoich) for t in stmt.lhs]
-        rhs = [(self.species(t, frame), t.stoich) for t in stmt.rhs]
+        lhs = [(*self.species(t, frame), t.stoich) for t in stmt.lhs]
+        rhs = [(*self.species(t, frame), t.stoich) for t in stmt.rhs]
         kf = as_number(self.expr(stmt.forward, frame))
         kb = as_number(self.expr(stmt.backward, frame)) if stmt.backward is not None else sp.Integer(0)
-        forward = kf * sp.Mul(*[sym(k) ** n for k, n in lhs])
-        backward = kb * sp.Mul(*[sym(k) ** n for k, n in rhs]) if rhs else sp.Integer(0)
-        entry = self.system.entry
-        forward = forward.xreplace({sym(k): entry[k] for k, _ in lhs})
-        backward = backward.xreplace({sym(k): entry[k] for k, _ in rhs})
-        for key, n in lhs:
-            self.add_rate(key, -n * (forward - backward))
-        for key, n in rhs:
-            self.add_rate(key, n * (forward - backward))
+        forward = kf * sp.Mul(*[value ** n for _, value, n in lhs])
+        backward = kb * sp.Mul(*[value ** n for _, value, n in rhs]) if rhs else sp.Integer(0)
+        for side, sign in ((lhs, -1), (rhs, 1)):
+            for key, _, n in side:
+                if key in self.system.entry:
+                    self.add_rate(key, sign * n * (forward - backward))
         self.builder.env["f_flux"] = self.bind("f_flux", forward)
         self.builder.env["b_flux"] = self.bind("b_flux", backward)
 
     def flux(self, stmt: A.Flux, frame: _Frame) -> None:
         self.require_system(("KINETIC",), stmt.loc, "a `<<` flux")
-        key = self.species(stmt.species, frame)
+        key, _ = self.species(stmt.species, frame)
         rate = as_number(self.expr(stmt.rate, frame))
-        self.add_rate(key, stmt.species.stoich * rate)
+        if key in self.system.entry:
+            self.add_rate(key, stmt.species.stoich * rate)
 
     def compartment(self, stmt: A.Compartment, frame: _Frame) -> None:
         system = self.require_system(("KINETIC",), stmt.loc, "COMPARTMENT")
@@ -761,7 +779,8 @@ class Lowerer:
         if system.kind in ("LINEAR", "NONLINEAR"):
             used = set().union(*(e.residual.free_symbols for e in system.statements
                                  if isinstance(e, ir.Equation))) if system.statements else set()
-            solved = [k for k, s in system.entry.items() if s in used]
+            solvefor = [i.name for i in self.blocks[system.block].solvefor]
+            solved = solvefor or [k for k, s in system.entry.items() if s in used and k in self.state_keys()]
         else:
             solved = [s.state for s in system.statements if isinstance(s, ir.Derivative)]
         for key in list(env):

@@ -73,7 +73,9 @@ def test_corpus_report(run_cli, tmp_path):
     report = json.loads(out)
     by_name = {Path(f["path"]).name: f for f in report["files"]}
     assert set(by_name) == {"good.mod", "syntax.mod", "undefined.mod", "binary.MOD"}
-    assert by_name["good.mod"] == {"path": str(tmp_path / "good.mod"), "stage": "check", "error": None, "crash": False}
+    good = by_name["good.mod"]
+    assert {k: good[k] for k in ("path", "stage", "error", "crash", "verbatim")} == {
+        "path": str(tmp_path / "good.mod"), "stage": "ir", "error": None, "crash": False, "verbatim": False}
     assert by_name["syntax.mod"]["stage"] == "none" and ":1:17: unexpected '}'" in by_name["syntax.mod"]["error"]
     assert by_name["undefined.mod"]["stage"] == "parse"
     assert "undefined name 'y'" in by_name["undefined.mod"]["error"]
@@ -81,6 +83,8 @@ def test_corpus_report(run_cli, tmp_path):
     summary = report["summary"]
     assert summary["total"] == 4
     assert summary["stages"]["parse"]["passed"] == 2 and summary["stages"]["check"]["passed"] == 1
+    assert summary["stages"]["ir"]["passed"] == 1
+    assert summary["without_verbatim"] == {"files": 1, "reached_ir": 1}
     status, out, _ = run_cli("corpus", str(tmp_path))
     assert "parse: 2 passed (50.0%), 2 failed, 0 crashed" in out
 

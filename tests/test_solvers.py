@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from modlc.pipeline import compile_ir
-from tests.ir_eval import run
+from ir_eval import run
 
 MECHANISMS = Path(__file__).resolve().parent.parent / "mechanisms"
 

@@ -1,0 +1,239 @@
+"""Lowering: inlining, selects, unrolling, tables, NET_RECEIVE, ions — and located errors for what
+cannot become a tensor kernel."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from modlc import ir
+from modlc.diagnostics import ModlcError
+from modlc.pipeline import compile_ir
+from ir_eval import run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def error_of(path) -> str:
+    with pytest.raises(ModlcError) as info:
+        compile_ir(path)
+    d = info.value.diagnostics[0]
+    return f"{d.loc.line}:{d.loc.col}: {d.message}"
+
+
+def test_functions_and_procedures_inline_with_locals_and_side_effects(write_mod):
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX inl RANGE a, b }
+        ASSIGNED { a b }
+        BREAKPOINT { }
+        INITIAL { setab(v) }
+        PROCEDURE setab(x) {
+            LOCAL y
+            y = sq(x) + 1
+            a = y
+            b = sq(y)
+        }
+        FUNCTION sq(z) {
+            LOCAL y
+            y = z
+            sq = y*y
+        }
+    """))
+    kernel = mech.kernels["init"]
+    assert all(isinstance(s, ir.Assign) for s in kernel.statements)
+    out, _ = run(kernel, {"v": 3.0})
+    assert (out["a"], out["b"]) == (10.0, 100.0)
+
+
+def test_recursion_is_a_located_error(write_mod):
+    path = write_mod("""
+        NEURON { SUFFIX rec }
+        INITIAL { LOCAL x  x = fact(3) }
+        FUNCTION fact(n) {
+            if (n <= 1) { fact = 1 } else { fact = n*fact(n - 1) }
+        }
+    """)
+    assert error_of(path) == "4:46: unsupported: recursive call of FUNCTION 'fact' (modlc inlines calls)"
+
+
+def test_if_on_instance_values_becomes_a_select_of_both_branches(write_mod):
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX sel RANGE y }
+        ASSIGNED { y }
+        BREAKPOINT {
+            if (v > 0) { y = 2*v } else if (v > -10) { y = -v } else { y = 7 }
+        }
+    """))
+    v = np.array([5.0, -3.0, -50.0])
+    out, _ = run(mech.kernels["current"], {"v": v})
+    np.testing.assert_array_equal(out["y"], [10.0, 3.0, 7.0])
+
+
+def test_vtrap_guard_keeps_its_semantics_at_the_singular_point(write_mod):
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX vt RANGE r }
+        ASSIGNED { r }
+        BREAKPOINT { r = vtrap(v + 40, 10) }
+        FUNCTION vtrap(x, y) {
+            if (fabs(x/y) < 1e-6) { vtrap = y*(1 - x/y/2) } else { vtrap = x/(exp(x/y) - 1) }
+        }
+    """))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out, _ = run(mech.kernels["current"], {"v": np.array([-40.0, -30.0])})
+    np.testing.assert_allclose(out["r"], [10.0, 10 / (np.e - 1)], rtol=1e-15)
+
+
+def test_constant_loops_unroll_and_arrays_flatten(write_mod):
+    mech = compile_ir(write_mod("""
+        DEFINE N 4
+        NEURON { SUFFIX loop RANGE total }
+        ASSIGNED { total  w[N] }
+        INITIAL {
+            LOCAL k
+            total = 0
+            FROM k = 0 TO N - 1 { w[k] = k*k  total = total + w[k] }
+        }
+    """))
+    out, _ = run(mech.kernels["init"], {})
+    assert out["total"] == 0 + 1 + 4 + 9
+    assert [out[f"w[{k}]"] for k in range(4)] == [0, 1, 4, 9]
+    assert [v.name for v in mech.variables if v.name.startswith("w")] == ["w[0]", "w[1]", "w[2]", "w[3]"]
+
+
+def test_table_is_computed_directly(write_mod):
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX tab RANGE f }
+        ASSIGNED { f }
+        BREAKPOINT { rates(v) }
+        PROCEDURE rates(x) {
+            TABLE f FROM -100 TO 100 WITH 200
+            f = exp(x/7)
+        }
+    """))
+    out, _ = run(mech.kernels["current"], {"v": 3.3})
+    assert out["f"] == pytest.approx(np.exp(3.3 / 7), rel=1e-15)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("INITIAL { LOCAL i  i = 0  while (i < v) { i = i + 1 } }",
+     "2:27: unsupported: WHILE loop whose condition is known only at run time"),
+    ("INITIAL { LOCAL i  FROM i = 0 TO v { } }",
+     "2:20: unsupported: FROM loop whose bounds are known only at run time"),
+    ("INITIAL {\nVERBATIM\n  return 0;\nENDVERBATIM\n}",
+     "3:1: unsupported: VERBATIM C code in a block modlc must translate"),
+    ("FUNCTION_TABLE tau(v)\nINITIAL { LOCAL x  x = tau(v) }",
+     "3:24: unsupported: FUNCTION_TABLE 'tau' (its values come from hoc at run time)"),
+])
+def test_untranslatable_code_gets_a_located_unsupported_error(write_mod, body, message):
+    path = write_mod("NEURON { SUFFIX bad }\n" + body + "\n")
+    assert error_of(path) == message
+
+
+def test_verbatim_outside_kernels_is_ignored_with_a_note(write_mod):
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX vb }
+        VERBATIM
+        #include <math.h>
+        ENDVERBATIM
+        STATE { x }
+        BREAKPOINT { SOLVE s METHOD cnexp }
+        DERIVATIVE s { x' = -x }
+    """))
+    assert any("top-level VERBATIM ignored" in n for n in mech.notes)
+
+
+def test_net_receive_events_weights_and_net_init(write_mod):
+    mech = compile_ir(write_mod("""
+        NEURON { POINT_PROCESS Syn RANGE g }
+        ASSIGNED { g }
+        INITIAL { g = 0  net_send(5, 1) }
+        NET_RECEIVE(w, count) {
+            INITIAL { count = 0 }
+            if (flag == 1) {
+                net_send(2, 1)
+            } else {
+                g = g + w
+                count = count + 1
+                net_event(t)
+            }
+        }
+    """))
+    assert mech.net_receive_args == ["w", "count"]
+    init_out, init_events = run(mech.kernels["init"], {})
+    assert init_events == [("send", [5, 1], True)]
+    out, events = run(mech.kernels["net_receive"], {"g": 1.0, "w": 0.5, "count": 3.0, "flag": 0.0, "t": 7.0})
+    assert out["g"] == 1.5 and out["count"] == 4.0
+    assert [(k, a, bool(m)) for k, a, m in events] == [("send", [2, 1], False), ("event", [7.0], True)]
+    out, events = run(mech.kernels["net_receive"], {"g": 1.0, "w": 0.5, "count": 3.0, "flag": 1.0, "t": 7.0})
+    assert out["g"] == 1.0 and [bool(m) for _, _, m in events] == [True, False]
+    net_init, _ = run(mech.kernels["net_init"], {"w": 0.5, "count": 9.0})
+    assert net_init == {"count": 0}
+
+
+def test_ion_reads_and_writes_are_explicit_variables():
+    mech = compile_ir(ROOT / "mechanisms" / "hh.mod")
+    roles = {v.name: (v.role, v.ion, v.access) for v in mech.variables}
+    assert roles["ena"] == ("ion", "na", "read")
+    assert roles["ina"] == ("ion", "na", "write")
+    assert roles["m"][0] == "state" and roles["gnabar"][0] == "parameter"
+    assert "v" not in roles  # supplied by the runtime
+    assert [(c.name, c.ion) for c in mech.currents] == [("ina", "na"), ("ik", "k"), ("il", None)]
+
+
+def test_reaction_with_a_non_state_species_uses_its_value(write_mod):
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX pump USEION ca READ cao }
+        ASSIGNED { cao (mM) }
+        STATE { B CaB }
+        BREAKPOINT { SOLVE s METHOD sparse }
+        KINETIC s { ~ cao + B <-> CaB (1, 0.5) }
+    """))
+    out, _ = run(mech.kernels["state"], {"B": 1.0, "CaB": 0.0, "cao": 2.0, "dt": 0.1})
+    matrix = np.array([[1 + 2 * 0.1, -0.5 * 0.1], [-2 * 0.1, 1 + 0.5 * 0.1]])
+    np.testing.assert_allclose([out["B"], out["CaB"]], np.linalg.solve(matrix, [1.0, 0.0]), rtol=1e-14)
+
+
+def test_ghk_matches_neuron():
+    neuron = pytest.importorskip("neuron")
+    h = neuron.h
+    h.celsius = 22.0
+    expected = [h.ghk(v, 1e-4, 2.0, 2) for v in (-70.0, 0.0, 1e-9, 35.0)]
+    from modlc.lower import ghk
+    from modlc.symbolic import number, sym
+    for v, want in zip((-70.0, 0.0, 1e-9, 35.0), expected):
+        got = float(ghk(number(v), number(1e-4), number(2.0), number(2)).subs(sym("celsius"), 22.0))
+        assert got == pytest.approx(want, rel=1e-13)
+
+
+def test_ir_text_is_identical_under_different_hash_seeds():
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        result = subprocess.run([sys.executable, "-m", "modlc.cli", "show", "mechanisms/hh.mod", "--stage", "ir"],
+                                cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("stage", ["lowered", "solved", "ir"])
+def test_show_stages(run_cli, stage):
+    status, out, err = run_cli("show", str(ROOT / "mechanisms" / "hh.mod"), "--stage", stage)
+    assert status == 0 and err == ""
+    assert out.startswith("mechanism hh (density)")
+    assert ("SOLVE DERIVATIVE states METHOD cnexp" in out) == (stage == "lowered")
+
+
+def test_show_ir_json_and_errors(run_cli, write_mod):
+    import json
+    status, out, _ = run_cli("show", str(ROOT / "mechanisms" / "expsyn.mod"), "--stage", "ir", "--json")
+    data = json.loads(out)
+    assert data["kernels"]["net_receive"]["statements"] == [{"assign": "g_1", "value": "g + weight"}]
+    assert data["kernels"]["net_receive"]["outputs"] == {"g": "g_1"}
+    bad = write_mod("NEURON { SUFFIX w }\nINITIAL { LOCAL i  i = 0  while (i < v) { i = i + 1 } }\n")
+    status, out, err = run_cli("show", str(bad), "--stage", "ir")
+    assert status == 2 and "t.mod:2:27: error: unsupported: WHILE loop" in err and "Traceback" not in err
