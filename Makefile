@@ -1,5 +1,5 @@
 # Two entry points, each setting up its own virtual environment in .venv:
-#   make run   - install modlc, check every mechanism in mechanisms/ and show hh's symbol table
+#   make run   - install modlc, check every mechanism in mechanisms/ and show hh's IR (its kernels)
 #   make test  - install modlc with its test extras and run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -19,7 +19,7 @@ venv-test: $(BIN)/python
 
 run: venv
 	$(BIN)/modlc check mechanisms/*.mod
-	$(BIN)/modlc show mechanisms/hh.mod --stage symbols
+	$(BIN)/modlc show mechanisms/hh.mod --stage ir
 
 test: venv-test
 	$(BIN)/python -m pytest -n 2 -q

@@ -35,7 +35,8 @@ class FileResult:
 
     def to_json(self) -> dict:
         return {"path": self.path, "stage": self.stage, "error": self.error, "crash": self.crash,
-                "verbatim": self.verbatim, "seconds": round(self.seconds, 4)}
+                "verbatim": self.verbatim, "seconds": round(self.seconds, 4),
+                "ir_seconds": None if self.ir_seconds is None else round(self.ir_seconds, 4)}
 
 
 class _TimeLimit:
@@ -128,9 +129,15 @@ def summarise(results: list[FileResult]) -> dict:
     slowest = max(results, key=lambda r: r.seconds, default=None)
     # The IR's yardstick: valid NEURON NMODL (passes check) without VERBATIM C code.
     plain = [r for r in results if not r.verbatim and r.stage in ("check", "ir")]
+    ir_times = sorted((r.ir_seconds, r.path) for r in results if r.ir_seconds is not None)
+    ir_timing = None
+    if ir_times:
+        ir_timing = {"median_ms": round(statistics.median(t for t, _ in ir_times) * 1e3, 3),
+                     "max_ms": round(ir_times[-1][0] * 1e3, 3), "slowest": ir_times[-1][1]}
     return {
         "total": total,
         "stages": per_stage,
+        "ir_time": ir_timing,
         "without_verbatim": {"files": len(plain), "reached_ir": sum(1 for r in plain if r.stage == "ir")},
         "median_ms": round(statistics.median(times) * 1e3, 3),
         "max_ms": round(max(times) * 1e3, 3),
@@ -163,6 +170,9 @@ def format_summary(summary: dict) -> str:
         share = 100.0 * plain["reached_ir"] / plain["files"]
         lines.append(f"files that pass check and have no VERBATIM: {plain['reached_ir']} of {plain['files']} "
                      f"reach the IR ({share:.1f}%)")
+    if summary.get("ir_time"):
+        t = summary["ir_time"]
+        lines.append(f"lower + solve + IR: median {t['median_ms']:.2f} ms per file, max {t['max_ms']:.1f} ms ({t['slowest']})")
     lines.append(f"time: median {summary['median_ms']:.2f} ms per file, max {summary['max_ms']:.1f} ms "
                  f"({summary['slowest']}), total {summary['total_s']:.2f} s")
     return "\n".join(lines)

@@ -27,7 +27,7 @@ from . import ast_nodes as A
 from . import conductance, ir
 from .diagnostics import ModlcError
 from .semantics import SymbolTable
-from .symbolic import (RANDOM_KINDS, RandomDraw, as_condition, as_number, is_atomic,
+from .symbolic import (RANDOM_DRAWS, as_condition, as_number, is_atomic,
                        math_function, number, select, sym)
 
 MAX_UNROLL = 10_000  # loop iterations, summed over a kernel
@@ -385,10 +385,10 @@ class Lowerer:
             if len(args) != arity:
                 raise ModlcError.at(node.loc, f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, not {len(args)}")
             return build(*args)
-        if name in RANDOM_KINDS:
+        if name in RANDOM_DRAWS:
             args = [as_number(self.expr(a, frame)) for a in node.args]
             self.serial += 1
-            return RandomDraw(sp.Symbol(RANDOM_KINDS[name]), sp.Integer(self.serial), *args)
+            return RANDOM_DRAWS[name](sp.Integer(self.serial), *args)
         if name in ("net_send", "net_event", "net_move"):
             self.event(node, frame)
             return sp.Integer(0)

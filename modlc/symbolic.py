@@ -80,7 +80,7 @@ class fmod(sp.Function):
 
 
 class RandomDraw(sp.Function):
-    """A random draw `RandomDraw(kind, serial, *args)`; `kind` names the distribution.
+    """A random draw `Kind(serial, *args)`, one subclass per distribution.
 
     The serial number makes every call site (and every inlined copy) a distinct expression, so no
     rewrite can merge two draws. Its derivative is zero: randomness is not differentiated.
@@ -90,8 +90,24 @@ class RandomDraw(sp.Function):
         return sp.Integer(0)
 
 
-RANDOM_KINDS = {"normrand": "normal", "exprand": "exponential", "scop_random": "uniform",
-                "unirand": "uniform", "poisrand": "poisson"}
+class NormalDraw(RandomDraw):
+    """normrand(mean, sd)"""
+
+
+class ExponentialDraw(RandomDraw):
+    """exprand(mean)"""
+
+
+class UniformDraw(RandomDraw):
+    """scop_random() / unirand(): uniform on [0, 1)"""
+
+
+class PoissonDraw(RandomDraw):
+    """poisrand(mean)"""
+
+
+RANDOM_DRAWS = {"normrand": NormalDraw, "exprand": ExponentialDraw, "scop_random": UniformDraw,
+                "unirand": UniformDraw, "poisrand": PoissonDraw}
 
 
 def _pow(x, y):

@@ -237,3 +237,17 @@ def test_show_ir_json_and_errors(run_cli, write_mod):
     bad = write_mod("NEURON { SUFFIX w }\nINITIAL { LOCAL i  i = 0  while (i < v) { i = i + 1 } }\n")
     status, out, err = run_cli("show", str(bad), "--stage", "ir")
     assert status == 2 and "t.mod:2:27: error: unsupported: WHILE loop" in err and "Traceback" not in err
+
+
+def test_random_draws_stay_distinct_through_cse(write_mod):
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX rnd RANGE a, b }
+        ASSIGNED { a b }
+        INITIAL { a = normrand(0, 1) + normrand(0, 1)  b = exprand(2) }
+    """))
+    from modlc.symbolic import RandomDraw
+    draws = {d for s in mech.kernels["init"].statements if isinstance(s, ir.Assign)
+             for d in s.value.atoms(RandomDraw)}
+    draws |= {d for e in mech.kernels["init"].outputs.values() for d in e.atoms(RandomDraw)}
+    assert len(draws) == 3
+    assert mech.kernels["init"].inputs() == []
