@@ -56,7 +56,8 @@ class Derivative:
 
 @dataclass(frozen=True)
 class Conserve:
-    """CONSERVE sum(coefficient * state) = total (coefficients already scaled by compartment volume)."""
+    """CONSERVE sum(coefficient * state) = total; the solver weights each term by its compartment
+    volume, as nocmodl does."""
 
     terms: tuple[tuple[str, sp.Expr], ...]
     total: sp.Expr

@@ -66,7 +66,6 @@ class LoweredMechanism:
 
     table: SymbolTable
     kernels: dict[str, ir.Kernel]
-    conductance_hints: dict[str, str]  # current name → conductance variable
     net_receive_args: list[str]
     title: Optional[str]
     notes: list[str]
@@ -140,7 +139,7 @@ class Lowerer:
                     raise unsupported(item.loc, f"a second {item.kind} {item.name.name} block")
                 kernels[name] = self.kernel(name, item.body.statements)
         title = next((i.text for i in self.items if isinstance(i, A.Title)), None)
-        return LoweredMechanism(self.table, kernels, self.hints, args, title, self.notes, self.array_sizes)
+        return LoweredMechanism(self.table, kernels, args, title, self.notes, self.array_sizes)
 
     def code_statements(self, kind: str) -> tuple:
         """The statements of every top-level block of a kind, in order: nocmodl appends a second
@@ -150,7 +149,7 @@ class Lowerer:
     def reject_unsupported_declarations(self) -> None:
         for item in self.items:
             if isinstance(item, A.CodeBlock) and item.kind in ("CONSTRUCTOR", "DESTRUCTOR"):
-                if any(not isinstance(s, A.Verbatim) for s in item.body.statements) or item.body.statements:
+                if item.body.statements:
                     raise unsupported(item.loc, f"{item.kind} block (modlc has no per-instance construction hook)")
             if isinstance(item, A.Verbatim):
                 self.notes.append(f"{item.loc}: top-level VERBATIM ignored (no kernel code uses it)")

@@ -7,8 +7,8 @@
 - euler: x += dt·f(x_old) for every state at once; runge: classic 4-stage Runge–Kutta.
 - derivimplicit, sparse (KINETIC), LINEAR, NONLINEAR: backward Euler (or the equations) as a
   residual and its SymPy Jacobian for Newton's method, each step one batched dense linear solve
-  at run time — never a symbolic inverse. CONSERVE replaces the equation of its first state, as
-  nocmodl does. STEADYSTATE takes a step of dt = 1e9 ms, as NEURON's scopmath does.
+  at run time — never a symbolic inverse. CONSERVE replaces the equation of its last-written
+  state, as nocmodl does. STEADYSTATE takes a step of dt = 1e9 ms, as NEURON's scopmath does.
 """
 
 from __future__ import annotations
@@ -248,7 +248,9 @@ def _apply_conservation(system: ir.System, states, residual: dict, to_unknown: d
     for stmt in system.statements:
         if not isinstance(stmt, ir.Conserve):
             continue
-        row = next((k for k, _ in stmt.terms if k in residual and k not in diagonals), None)
+        # nocmodl keeps a CONSERVE's terms in a list built by prepending, and replaces the equation
+        # of the first state in that list: the *last* state written (checked against NEURON 9).
+        row = next((k for k, _ in reversed(stmt.terms) if k in residual and k not in diagonals), None)
         if row is None:
             raise ModlcError.at(stmt.loc, "CONSERVE: no state of this law is left to replace (nocmodl: "
                                           "'Failed to diagonalize the Kinetic matrix')")
