@@ -455,34 +455,15 @@ class Lowerer:
             self.execute(stmt, frame)
 
     def execute(self, stmt, frame: _Frame) -> None:
-        if isinstance(stmt, A.Assign):
-            self.assign(stmt, frame)
+        handler = _STATEMENT_HANDLERS.get(type(stmt))
+        if handler is not None:
+            getattr(self, handler)(stmt, frame)
         elif isinstance(stmt, A.Local):
             for local in stmt.names:
                 size = None if local.size is None else self.resolve_size(local.size, local.loc)
                 frame.scopes[-1][local.name] = [sp.Integer(0)] * size if size else sp.Integer(0)
-        elif isinstance(stmt, A.Block):
-            self.execute_block(stmt, frame)
-        elif isinstance(stmt, A.If):
-            self.branch(stmt, frame)
-        elif isinstance(stmt, A.FromLoop):
-            self.from_loop(stmt, frame)
-        elif isinstance(stmt, A.While):
-            self.while_loop(stmt, frame)
         elif isinstance(stmt, A.CallStmt):
             self.call(stmt.call, frame)
-        elif isinstance(stmt, A.Solve):
-            self.solve(stmt, frame)
-        elif isinstance(stmt, A.Reaction):
-            self.reaction(stmt, frame)
-        elif isinstance(stmt, A.Flux):
-            self.flux(stmt, frame)
-        elif isinstance(stmt, A.Conserve):
-            self.conserve(stmt, frame)
-        elif isinstance(stmt, A.Compartment):
-            self.compartment(stmt, frame)
-        elif isinstance(stmt, A.TildeEquation):
-            self.equation(stmt, frame)
         elif isinstance(stmt, A.Conductance):
             current = self.conductance_current(stmt)
             self.hints[current] = stmt.name.name
@@ -793,6 +774,14 @@ class Lowerer:
                 system.values[key] = value
                 system.results[key] = self.fresh(key.replace("[", "_").replace("]", ""))
                 env[key] = system.results[key]
+
+
+# Statement kinds whose handler is a Lowerer method taking (statement, frame).
+_STATEMENT_HANDLERS = {
+    A.Assign: "assign", A.Block: "execute_block", A.If: "branch", A.FromLoop: "from_loop",
+    A.While: "while_loop", A.Solve: "solve", A.Reaction: "reaction", A.Flux: "flux",
+    A.Conserve: "conserve", A.Compartment: "compartment", A.TildeEquation: "equation",
+}
 
 
 def lower(mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic") -> LoweredMechanism:
