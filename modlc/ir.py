@@ -131,6 +131,13 @@ class Kernel:
     statements: list
     outputs: dict[str, sp.Expr]
 
+    def symbol_names(self) -> set[str]:
+        """Every symbol name the kernel reads or defines (for choosing fresh names)."""
+        names = {s.name for stmt in walk_statements(self.statements) for s in statement_targets(stmt)}
+        names |= {s.name for stmt in walk_statements(self.statements)
+                  for e in statement_expressions(stmt) for s in e.free_symbols}
+        return names
+
     def inputs(self) -> list[str]:
         """The names the kernel reads, sorted (free symbols minus those it defines)."""
         defined: set[sp.Symbol] = set()

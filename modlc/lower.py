@@ -28,7 +28,7 @@ from . import conductance, ir
 from .diagnostics import ModlcError
 from .semantics import SymbolTable
 from .symbolic import (RANDOM_DRAWS, as_condition, as_number, is_atomic,
-                       math_function, number, select, sym)
+                       math_function, number, select, sym, symbol_base)
 
 MAX_UNROLL = 10_000  # loop iterations, summed over a kernel
 MAX_INLINE_DEPTH = 64
@@ -226,6 +226,7 @@ class Lowerer:
     # ------------------------------------------------------------------ values and names
     def fresh(self, base: str) -> sp.Symbol:
         counters = self.builder.counters
+        base = symbol_base(base)
         while True:
             counters[base] = counters.get(base, 0) + 1
             candidate = f"{base}_{counters[base]}"
@@ -237,7 +238,7 @@ class Lowerer:
         value = as_number(value)
         if is_atomic(value):
             return value
-        target = self.fresh(base.replace("[", "_").replace("]", ""))
+        target = self.fresh(base)
         self.emit(ir.Assign(target, value))
         return target
 
@@ -606,7 +607,7 @@ class Lowerer:
         for key in dict.fromkeys(self.state_keys() + solvefor):
             value = self.builder.env.get(key, sym(key))
             if not isinstance(value, sp.Symbol):  # the solver needs a symbol to solve for
-                target = self.fresh(key.replace("[", "_").replace("]", ""))
+                target = self.fresh(key)
                 self.emit(ir.Assign(target, as_number(value)))
                 value = self.builder.env[key] = target
             entry[key] = value
@@ -767,12 +768,12 @@ class Lowerer:
             if key.endswith("'") or key in ("f_flux", "b_flux"):
                 del env[key]
         for key in dict.fromkeys(solved):
-            system.results[key] = self.fresh(key.replace("[", "_").replace("]", ""))
+            system.results[key] = self.fresh(key)
             env[key] = system.results[key]
         for key, value in list(env.items()):
             if key not in system.results and before.get(key, sym(key)) != value:
                 system.values[key] = value
-                system.results[key] = self.fresh(key.replace("[", "_").replace("]", ""))
+                system.results[key] = self.fresh(key)
                 env[key] = system.results[key]
 
 

@@ -41,9 +41,7 @@ def build_ir(solved: SolvedMechanism) -> ir.MechanismIR:
     table = lowered.table
     kernels = {}
     for name, kernel in solved.kernels.items():
-        used = {s.name for st in kernel.statements for e in ir.statement_expressions(st) for s in e.free_symbols}
-        used |= {s.name for st in kernel.statements for s in ir.statement_targets(st)}
-        kernels[name] = cse.eliminate(kernel, solvers.Namer(used | set(table.symbols)))
+        kernels[name] = cse.eliminate(kernel, solvers.Namer(kernel.symbol_names() | set(table.symbols)))
     specs = currents(table)
     ir_currents = [ir.Current(c.name, c.ion, c.electrode, conductance_key(c.name, set(table.symbols) | set(lowered.kernels)))
                    for c in specs]

@@ -20,7 +20,7 @@ import sympy as sp
 
 from . import ir
 from .diagnostics import ModlcError
-from .symbolic import sym
+from .symbolic import sym, symbol_base
 
 NEWTON_ITERATIONS = 6
 NEWTON_TOLERANCE = 1e-9
@@ -35,6 +35,7 @@ class Namer:
         self.counters: dict[str, int] = {}
 
     def __call__(self, base: str) -> sp.Symbol:
+        base = symbol_base(base)
         while True:
             self.counters[base] = self.counters.get(base, 0) + 1
             name = f"{base}_{self.counters[base]}"
@@ -70,11 +71,7 @@ class Definitions:
 
 def solve_kernel(kernel: ir.Kernel, reserved: Iterable[str], notes: list[str]) -> ir.Kernel:
     """The kernel with every System replaced by its solution."""
-    used = set(reserved) | {s.name for stmt in ir.walk_statements(kernel.statements)
-                            for e in ir.statement_expressions(stmt) for s in e.free_symbols}
-    used |= {s.name for stmt in ir.walk_statements(kernel.statements) for s in ir.statement_targets(stmt)}
-    used |= {s.name for stmt in ir.walk_statements(kernel.statements) if isinstance(stmt, ir.System)
-             for s in stmt.results.values()}
+    used = set(reserved) | kernel.symbol_names()
     namer = Namer(used)
     statements = []
     for stmt in kernel.statements:
@@ -191,7 +188,7 @@ def _rk4_step(system, states, rhs, namer):
         mapping = {x[k]: point[k] for k in states}
         ks = {}
         for k in states:
-            target = namer(f"{label}_{k}".replace("[", "_").replace("]", ""))
+            target = namer(f"{label}_{k}")
             statements.append(ir.Assign(target, rhs[k].xreplace(mapping)))
             ks[k] = target
         return ks
@@ -228,7 +225,7 @@ def _implicit(system: ir.System, namer: Namer, steadystate: bool = False) -> lis
     if not states:
         return body + _finish(system, {}, {})
     dt = sp.Float(STEADYSTATE_DT) if steadystate else sym("dt")
-    unknowns = [namer(f"{k}_new".replace("[", "_").replace("]", "")) for k in states]
+    unknowns = [namer(f"{k}_new") for k in states]
     to_unknown = {system.entry[k]: u for k, u in zip(states, unknowns)}
     residual = {k: u - system.entry[k] - dt * rhs[k].xreplace(to_unknown) for k, u in zip(states, unknowns)}
     if system.kind == "KINETIC" and system.method == "sparse" or steadystate:
@@ -269,7 +266,7 @@ def _equations(system: ir.System, namer: Namer) -> list:
                                         f"{len(states)} states ({', '.join(states)})")
     defs = Definitions(body)
     wrt = {system.entry[k] for k in states}
-    unknowns = [namer(f"{k}_new".replace("[", "_").replace("]", "")) for k in states]
+    unknowns = [namer(f"{k}_new") for k in states]
     to_unknown = {system.entry[k]: u for k, u in zip(states, unknowns)}
     residual = [defs.expand(e.residual, wrt).xreplace(to_unknown) for e in equations]
     results = [system.results[k] for k in states]

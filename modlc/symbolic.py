@@ -20,6 +20,11 @@ def sym(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
+def symbol_base(name: str) -> str:
+    """A name usable as the stem of a fresh symbol: array elements `x[3]` become `x_3`."""
+    return name.replace("[", "_").replace("]", "")
+
+
 def number(value: float) -> sp.Expr:
     """An NMODL literal: integral values stay exact (so `m^3` stays a power), others are doubles."""
     if value == int(value) and abs(value) < 2**53:
