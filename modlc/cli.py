@@ -1,4 +1,4 @@
-"""The `modlc` command line: check, show and corpus.
+"""The `modlc` command line: check, show, compile and corpus.
 
 Exit status: 0 clean (warnings allowed), 2 errors in the input or bad usage, 3 an internal error
 (a modlc bug; set MODLC_DEBUG=1 for the traceback). No input may produce a Python traceback.
@@ -99,6 +99,43 @@ def _pipeline_stage(mod, args) -> str:
     return json.dumps(ir_text.mechanism_json(mech), indent=1) if args.json else ir_text.mechanism_text(mech)
 
 
+def cmd_compile(args) -> int:
+    from .codegen import module_name
+    from .compiler import differences, generate, write_files
+    from .pipeline import compile_ir
+
+    lines = _SourceLines()
+    status = 0
+    outputs: dict[str, dict[str, bytes]] = {}
+    owners: dict[str, str] = {}
+    for path in args.files:
+        try:
+            mechanism = compile_ir(path, tuple(args.include_path), args.conductance)
+            files = generate(mechanism, args.backend, args.dtype)
+        except ModlcError as e:
+            _print_diagnostics(e.diagnostics, lines)
+            status = 2
+            continue
+        stem = module_name(mechanism)
+        if stem in owners:
+            print(f"{path}: error: mechanism '{mechanism.name}' is also defined by {owners[stem]}; "
+                  f"both would write {stem}.py", file=sys.stderr)
+            status = 2
+            continue
+        owners[stem] = path
+        outputs[path] = files
+    directory = Path(args.output)
+    if args.check:
+        diffs = [d for files in outputs.values() for d in differences(files, directory)]
+        sys.stdout.write("".join(diffs))
+        return status or (1 if diffs else 0)
+    for files in outputs.values():
+        for target in write_files(files, directory):
+            if args.verbose:
+                print(target)
+    return status
+
+
 def cmd_corpus(args) -> int:
     from . import corpus
 
@@ -144,6 +181,26 @@ def build_parser() -> argparse.ArgumentParser:
                       help="dI/dv: exact derivative (default) or NEURON's (I(v+0.001)-I(v))/0.001")
     show.add_argument("--json", action="store_true", help="machine-readable JSON instead of text")
     show.set_defaults(run=cmd_show)
+
+    compile_ = sub.add_parser(
+        "compile", parents=[include], help="generate backend kernels from .mod files",
+        description="Compile .mod files into kernel modules for a backend: <mechanism>.py (plus, for onnx, "
+                    "<mechanism>.<kernel>.onnx and its text form .onnxtxt). Output is byte-identical across "
+                    "runs and machines, so it can be committed and diffed.")
+    compile_.add_argument("files", nargs="+", metavar="FILE")
+    compile_.add_argument("--backend", required=True, choices=("tf", "jax", "onnx", "numpy"),
+                          help="tf (TensorFlow/XLA), jax, onnx (ONNX Runtime) or numpy (the reference)")
+    compile_.add_argument("-o", "--output", default=".", metavar="DIR",
+                          help="write the generated files into DIR (default: the current directory)")
+    compile_.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                          help="floating-point type of the kernels (default: float64, as NEURON)")
+    compile_.add_argument("--conductance", choices=("symbolic", "numeric"), default="symbolic",
+                          help="dI/dv: exact derivative (default) or NEURON's (I(v+0.001)-I(v))/0.001")
+    compile_.add_argument("--check", action="store_true",
+                          help="write nothing; exit 1 and print a unified diff if the files in DIR differ "
+                               "from what would be generated")
+    compile_.add_argument("-v", "--verbose", action="store_true", help="print each file written")
+    compile_.set_defaults(run=cmd_compile)
 
     corpus = sub.add_parser("corpus", help="measure the stages on every .mod file under a folder",
                             description="Run every .mod file under DIR through each stage and report, per stage, "

@@ -1,0 +1,184 @@
+"""Running a generated module's kernels once, on sample inputs, and comparing backends.
+
+Used by `modlc corpus --backends` (does every kernel run and give finite numbers?) and by the
+test suite (does every backend agree with the NumPy reference?). The inputs are what a cell would
+present: v uniform in [-100, 50] mV, parameters at their defaults, ions at NEURON's default
+concentrations and reversal potentials, states as the mechanism's own INITIAL leaves them.
+Every kernel of every backend is called with the reference's inputs for that call, so an error
+in one kernel cannot hide or compound in the next.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Callable
+
+import numpy as np
+
+# NEURON's defaults (nrn/src/nrnoc/eion.cpp, celsius 6.3 degC): concentrations in mM, e in mV.
+ION_DEFAULTS = {
+    "na": {"i": 10.0, "o": 140.0, "e": 50.0},
+    "k": {"i": 54.4, "o": 2.5, "e": -77.0},
+    "ca": {"i": 5e-5, "o": 2.0, "e": 132.4579341637009},
+}
+ENVIRONMENT = {"celsius": 6.3, "area": 100.0, "diam": 1.0, "dt": 0.025}
+T, DT = 1.0, 0.025
+V_RANGE = (-100.0, 50.0)
+
+
+def import_module_file(path: Path, label: str = "modlc_generated") -> ModuleType:
+    """Import a generated module from its file under a name no other import can collide with."""
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    name = f"{label}_{path.stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _ion_value(name: str, ion: str, rng, n: int):
+    defaults = ION_DEFAULTS.get(ion, {"i": 1.0, "o": 1.0, "e": 0.0})
+    if name == f"e{ion}":
+        return np.full(n, defaults["e"])
+    if name == f"{ion}i":
+        return np.full(n, defaults["i"])
+    if name == f"{ion}o":
+        return np.full(n, defaults["o"])
+    return rng.uniform(-0.01, 0.01, n)  # a current (i<ion>) or a derivative of one
+
+
+def sample_inputs(meta: dict, n: int, seed: int = 0) -> dict:
+    """Inputs for every kernel of a mechanism, as float64 NumPy arrays."""
+    rng = np.random.default_rng(seed)
+    p = dict(ENVIRONMENT)
+    s: dict = {}
+    ion: dict = {}
+    for var in meta["variables"]:
+        default = var["default"] if var["default"] is not None else 0.0
+        if var["read_from"] == "p":
+            p[var["name"]] = np.full(n, default) if var["scope"] == "range" else np.float64(default)
+        elif var["read_from"] == "ion":
+            ion[var["name"]] = (_ion_value(var["name"], var["ion"], rng, n) if var["role"] == "ion"
+                                else rng.uniform(-70.0, -60.0, n))
+        if var["read_from"] == "s" or var["written"]:
+            s[var["name"]] = np.full(n, default)
+    for kernel in meta["kernels"].values():
+        for r in kernel["random"]:
+            draw = {"normal": rng.standard_normal, "exponential": rng.standard_exponential,
+                    "uniform": rng.random}[r["distribution"]]
+            ion[r["key"]] = draw(n)
+    args = {name: rng.uniform(0.0, 1.0, n) for name in meta["net_receive_args"]}
+    args["flag"] = rng.integers(0, 2, n).astype(np.float64)
+    return {"p": p, "s": s, "ion": ion, "args": args,
+            "v": rng.uniform(*V_RANGE, n), "v2": rng.uniform(*V_RANGE, n),
+            "mask": rng.random(n) < 0.5}
+
+
+def cast(tree, dtype):
+    """Every float array (and float scalar) in a nested structure converted to dtype."""
+    if isinstance(tree, dict):
+        return {k: cast(v, dtype) for k, v in tree.items()}
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(cast(v, dtype) for v in tree)
+    if isinstance(tree, (np.ndarray, np.floating, float)) and np.asarray(tree).dtype.kind == "f":
+        return np.asarray(tree, dtype)
+    return tree
+
+
+def calls(meta: dict, inputs: dict, reference: ModuleType) -> list[tuple[str, tuple]]:
+    """The sequence of kernel calls a simulation makes (init, current, state, events), each with
+    its arguments, the states threaded through by the reference module."""
+    p, ion, args, mask = inputs["p"], inputs["ion"], inputs["args"], inputs["mask"]
+    v, v2 = inputs["v"], inputs["v2"]
+    s0 = inputs["s"]
+    out = [("init", (p, s0, v, ion, T))]
+    s1, _ = reference.init(*out[-1][1])
+    s1 = _plain(s1)
+    out.append(("current", (p, s1, v2, ion, T)))
+    s2 = _plain(reference.current(*out[-1][1])[0])
+    out.append(("state", (p, s2, v2, ion, T, DT)))
+    s3 = _plain(reference.state(*out[-1][1]))
+    for name in meta["kernels"]:
+        if name.startswith(("before_", "after_")):
+            out.append((name, (p, s3, v2, ion, T, DT)))
+    if "net_receive" in meta["kernels"]:
+        out.append(("net_receive", (p, s3, args, mask, T, v2, ion)))
+        out.append(("net_init", (p, s3, {k: a for k, a in args.items() if k != "flag"}, T, v2, ion)))
+    return out
+
+
+def _plain(s: dict) -> dict:
+    return {k: np.asarray(v) for k, v in s.items() if k != "__converged__"}
+
+
+def flatten(result, prefix: str = "") -> dict[str, np.ndarray]:
+    """A kernel's result as {path: array}: s.m, i, ion_i.na, events.0.1 …"""
+    if isinstance(result, dict):
+        out = {}
+        for k, v in result.items():
+            out.update(flatten(v, f"{prefix}{k}."))
+        return out
+    if isinstance(result, (tuple, list)):
+        out = {}
+        for i, v in enumerate(result):
+            out.update(flatten(v, f"{prefix}{i}."))
+        return out
+    return {prefix.rstrip("."): np.asarray(result)}
+
+
+def deviation(reference: np.ndarray, other: np.ndarray) -> float:
+    """max |other − reference| relative to the reference's largest magnitude (booleans: 0 or 1).
+    NaN in the same places counts as agreement; NaN in only one is a deviation of inf."""
+    reference = np.asarray(reference)
+    other = np.asarray(other)
+    if reference.dtype == bool or other.dtype == bool:
+        return float(np.any(reference.astype(bool) != other.astype(bool)))
+    reference = reference.astype(np.float64)
+    other = other.astype(np.float64)
+    ref_nan, other_nan = np.isnan(reference), np.isnan(other)
+    if np.any(ref_nan != other_nan):
+        return float("inf")
+    same = ~ref_nan & (reference == other)  # equal infinities count as agreement
+    if np.all(ref_nan | same):
+        return 0.0
+    keep = ~ref_nan & ~same
+    scale = np.max(np.abs(reference[np.isfinite(reference)]), initial=0.0)
+    error = np.max(np.abs(other[keep] - reference[keep]))
+    return float(error / scale) if scale > 0 else float(error)
+
+
+def run_calls(module: ModuleType, call_list, wrap: Callable = lambda f: f, dtype: str = "float64") -> dict:
+    """{kernel: {path: array}} for each call, arguments cast to dtype, results as NumPy arrays."""
+    results = {}
+    for name, arguments in call_list:
+        kernel = wrap(getattr(module, name))
+        result = kernel(*cast(arguments, dtype))
+        results[name] = {k: np.asarray(v) for k, v in flatten(result).items()}
+    return results
+
+
+def compare(reference: dict, other: dict) -> tuple[float, str]:
+    """The worst deviation over every kernel output, and where it is."""
+    worst, where = 0.0, ""
+    for kernel, outputs in reference.items():
+        for path, ref in outputs.items():
+            if path not in other.get(kernel, {}):
+                return float("inf"), f"{kernel}: {path} missing"
+            d = deviation(ref, other[kernel][path])
+            if d > worst or d != d:
+                worst, where = d, f"{kernel}: {path}"
+    return worst, where
+
+
+def all_finite(results: dict) -> bool:
+    return all(np.all(np.isfinite(a)) for outputs in results.values() for a in outputs.values()
+               if a.dtype.kind == "f")
