@@ -1,3 +1,22 @@
-"""modlc: compile NEURON NMODL mechanisms into vectorised tensor kernels."""
+"""modlc: compile NEURON NMODL mechanisms into vectorised tensor kernels.
+
+`modlc.compile(path, backend=...)` returns the generated files; `modlc.load(path, backend=...)`
+returns the generated module, compiled once and cached on disk (see modlc/loader.py). Importing
+modlc itself stays light: the compiler is imported on first use.
+"""
 
 __version__ = "0.1.0"
+
+
+def compile(path, backend="jax", dtype="float64", conductance="symbolic", include_path=(), output=None):
+    """Generate a mechanism's kernels for a backend: {file name: bytes}, or written to `output`."""
+    from .loader import compile as _compile
+
+    return _compile(path, backend, dtype, conductance, include_path, output)
+
+
+def load(path, backend="jax", dtype="float64", conductance="symbolic", include_path=()):
+    """The generated kernel module of a .mod file (compiled on first use, cached on disk)."""
+    from .loader import load as _load
+
+    return _load(path, backend, dtype, conductance, include_path)

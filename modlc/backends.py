@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from typing import Callable
 
 BACKEND_PACKAGES = {"numpy": "numpy", "jax": "jax", "tf": "tensorflow", "onnx": "onnxruntime"}
@@ -20,6 +21,7 @@ def prepare(backend: str, dtype: str) -> None:
 
         jax.config.update("jax_enable_x64", True)
     if backend == "tf":
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter on stderr
         import tensorflow as tf  # noqa: F401 - imported once here so kernels import fast
 
 

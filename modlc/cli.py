@@ -143,8 +143,13 @@ def cmd_corpus(args) -> int:
     if not folder.is_dir():
         print(f"modlc corpus: error: {folder} is not a directory", file=sys.stderr)
         return 2
-    results = corpus.run_corpus(folder)
-    summary = corpus.summarise(results)
+    backends = tuple(b for b in args.backends.split(",") if b) if args.backends else ()
+    unknown = [b for b in backends if b not in ("tf", "jax", "onnx", "numpy")]
+    if unknown:
+        print(f"modlc corpus: error: unknown backend {unknown[0]!r} (choose from tf, jax, onnx, numpy)", file=sys.stderr)
+        return 2
+    results = corpus.run_corpus(folder, backends, args.dtype)
+    summary = corpus.summarise(results, backends, args.dtype)
     if args.json:
         print(json.dumps({"files": [r.to_json() for r in results], "summary": summary}, indent=1))
     else:
@@ -207,7 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
                                         "passes, located errors (grouped by reason) and crashes.")
     corpus.add_argument("dir", metavar="DIR")
     corpus.add_argument("--json", action="store_true",
-                        help='print {"files": [{path, stage, error, crash}], "summary": {...}}')
+                        help='print {"files": [{path, stage, error, crash, backends_run...}], "summary": {...}}')
+    corpus.add_argument("--backends", metavar="LIST", default="",
+                        help="comma-separated backends (tf,jax,onnx) to compile and run each file on, "
+                             "comparing each with the NumPy reference")
+    corpus.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                        help="dtype of the generated kernels for --backends (default float64)")
     corpus.set_defaults(run=cmd_corpus)
     return parser
 

@@ -51,8 +51,9 @@ def conductance_key(current: str, taken) -> str:
 
 def differentiate(statements: list, outputs: dict[str, sp.Expr], names: list[str],
                   fresh: Callable[[str], sp.Symbol]) -> tuple[list, dict[str, sp.Expr]]:
-    """Forward-mode d/dv through single-assignment statements: the statements with one derivative
-    statement after each assignment that depends on v, and d(outputs[name])/dv for each name."""
+    """Forward-mode d/dv through single-assignment statements: the statements with a derivative
+    statement after each assignment that depends on v (kept only where a requested derivative
+    needs it), and d(outputs[name])/dv for each name."""
     derivative: dict[sp.Symbol, sp.Expr] = {sym("v"): sp.Integer(1)}
 
     def d(expr: sp.Expr) -> sp.Expr:
@@ -63,6 +64,7 @@ def differentiate(statements: list, outputs: dict[str, sp.Expr], names: list[str
         return total
 
     out = []
+    added = set()
     for stmt in statements:
         out.append(stmt)
         if isinstance(stmt, ir.Assign):
@@ -71,9 +73,15 @@ def differentiate(statements: list, outputs: dict[str, sp.Expr], names: list[str
                 target = fresh(f"d{stmt.target.name}_dv")
                 out.append(ir.Assign(target, dv))
                 derivative[stmt.target] = target
-    return out, {name: d(outputs.get(name, sym(name))) for name in names}
+                added.add(target)
+    results = {name: d(outputs.get(name, sym(name))) for name in names}
+    roots = set().union(*(e.free_symbols for e in results.values())) | set().union(
+        *(e.free_symbols for e in outputs.values()))
+    return ir.live_statements(out, roots, prunable=added), results
 
 
-def needs_numeric(expr: sp.Expr) -> bool:
-    """SymPy could not differentiate (an unevaluated Derivative or Subs remains)."""
-    return expr.has(sp.Derivative) or expr.has(sp.Subs)
+def needs_numeric(statements: list, derivatives: dict[str, sp.Expr]) -> bool:
+    """SymPy could not differentiate (an unevaluated Derivative or Subs remains in a derivative or
+    in a statement one needs)."""
+    exprs = list(derivatives.values()) + [s.value for s in statements if isinstance(s, ir.Assign)]
+    return any(e.has(sp.Derivative) or e.has(sp.Subs) for e in exprs)

@@ -10,14 +10,14 @@ in one kernel cannot hide or compound in the next.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
 import numpy as np
+
+from .loader import import_module_file
 
 # NEURON's defaults (nrn/src/nrnoc/eion.cpp, celsius 6.3 degC): concentrations in mM, e in mV.
 ION_DEFAULTS = {
@@ -28,21 +28,6 @@ ION_DEFAULTS = {
 ENVIRONMENT = {"celsius": 6.3, "area": 100.0, "diam": 1.0, "dt": 0.025}
 T, DT = 1.0, 0.025
 V_RANGE = (-100.0, 50.0)
-
-
-def import_module_file(path: Path, label: str = "modlc_generated") -> ModuleType:
-    """Import a generated module from its file under a name no other import can collide with."""
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    name = f"{label}_{path.stem}_{digest}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
 
 
 def _ion_value(name: str, ion: str, rng, n: int):
@@ -67,8 +52,8 @@ def sample_inputs(meta: dict, n: int, seed: int = 0) -> dict:
         if var["read_from"] == "p":
             p[var["name"]] = np.full(n, default) if var["scope"] == "range" else np.float64(default)
         elif var["read_from"] == "ion":
-            ion[var["name"]] = (_ion_value(var["name"], var["ion"], rng, n) if var["role"] == "ion"
-                                else rng.uniform(-70.0, -60.0, n))
+            ion[var["name"]] = (_ion_value(var["name"], var["ion"], rng, n) if var["ion"] is not None
+                                else rng.uniform(-70.0, -60.0, n))  # a POINTER: a voltage, most often
         if var["read_from"] == "s" or var["written"]:
             s[var["name"]] = np.full(n, default)
     for kernel in meta["kernels"].values():
@@ -182,3 +167,71 @@ def compare(reference: dict, other: dict) -> tuple[float, str]:
 def all_finite(results: dict) -> bool:
     return all(np.all(np.isfinite(a)) for outputs in results.values() for a in outputs.values()
                if a.dtype.kind == "f")
+
+
+TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
+
+
+def exercise_backends(mechanism, backends: list[str], dtype: str = "float64", instances: int = 8,
+                      seed: int = 0) -> dict[str, dict]:
+    """Generate, import and run every kernel of a mechanism IR on each backend and on the NumPy
+    reference; per backend: {"stage": "ir"|"compile"|"run", "finite", "deviation", "error"}.
+    Raises only for a reference that fails to generate (the caller's compile error)."""
+    import tempfile
+
+    from . import backends as backend_support
+    from .codegen import generate
+
+    reference_files = generate(mechanism, "numpy", dtype)
+    report: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="modlc-exercise-") as tmp:
+        folder = Path(tmp)
+        generated: dict[str, dict[str, bytes]] = {"numpy": reference_files}
+        for backend in backends:
+            try:
+                generated[backend] = generate(mechanism, backend, dtype)
+                report[backend] = {"stage": "compile", "finite": False, "deviation": None, "error": None}
+            except Exception as e:  # noqa: BLE001 - recorded per backend; ModlcError or a bug
+                report[backend] = {"stage": "ir", "finite": False, "deviation": None, "error": _describe(e)}
+        modules = {}
+        for backend, files in generated.items():
+            directory = folder / backend
+            directory.mkdir()
+            for name, data in files.items():
+                (directory / name).write_bytes(data)
+            stem = next(n for n in files if n.endswith(".py"))
+            try:
+                backend_support.prepare(backend, dtype)
+                modules[backend] = import_module_file(directory / stem, f"modlc_exercise_{backend}")
+            except Exception as e:  # noqa: BLE001
+                if backend == "numpy":
+                    raise
+                report[backend].update(stage="compile", error=_describe(e))
+        try:
+            reference = modules["numpy"]
+            call_list = calls(reference.META, cast(sample_inputs(reference.META, instances, seed), dtype), reference)
+            expected = run_calls(reference, call_list, dtype=dtype)
+            for backend in backends:
+                if backend not in modules:
+                    continue
+                try:
+                    results = run_calls(modules[backend], call_list, backend_support.compiled(backend), dtype)
+                except Exception as e:  # noqa: BLE001
+                    report[backend]["error"] = _describe(e)
+                    continue
+                worst, where = compare(expected, results)
+                report[backend].update(stage="run", finite=all_finite(results), deviation=worst,
+                                       worst_at=where)
+        finally:
+            for module in modules.values():
+                sys.modules.pop(module.__name__, None)
+    return report
+
+
+def _describe(e: BaseException) -> str:
+    from .diagnostics import ModlcError
+
+    if isinstance(e, ModlcError):
+        return e.diagnostics[0].message
+    text = f"{type(e).__name__}: {e}".strip()
+    return text.splitlines()[0][:300] if text else type(e).__name__

@@ -211,3 +211,19 @@ def statement_targets(stmt) -> list[sp.Symbol]:
     if isinstance(stmt, ImplicitSolve):
         return list(stmt.unknowns) + [a.target for a in stmt.body] + list(stmt.results) + [stmt.converged]
     return []
+
+
+def live_statements(statements: list, roots: set, prunable: Optional[set] = None) -> list:
+    """The statements without assignments nothing needs: an Assign survives when `roots` or a
+    later surviving statement reads its target. Other statements always survive. With
+    `prunable`, only assignments to those symbols may be dropped."""
+    live = set(roots)
+    kept = []
+    for stmt in reversed(statements):
+        if isinstance(stmt, Assign) and stmt.target not in live and (prunable is None or stmt.target in prunable):
+            continue
+        for expr in statement_expressions(stmt):
+            live |= expr.free_symbols
+        kept.append(stmt)
+    kept.reverse()
+    return kept

@@ -195,7 +195,7 @@ class Lowerer:
         unhinted = [c.name for c in specs if c.name not in self.hints]
         self.builder.statements, derivatives = conductance.differentiate(
             self.builder.statements, env, unhinted, self.fresh)
-        if any(conductance.needs_numeric(d) for d in derivatives.values()):
+        if conductance.needs_numeric(self.builder.statements, derivatives):
             self.notes.append("conductance: SymPy cannot differentiate a current; using NEURON's numeric dI/dv")
             return self.numeric_current_kernel(statements, specs, keys)
         g = {keys[c.name]: self.read_hint(c.name) if c.name in self.hints else self.bind(keys[c.name], derivatives[c.name])

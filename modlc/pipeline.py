@@ -41,7 +41,9 @@ def build_ir(solved: SolvedMechanism) -> ir.MechanismIR:
     table = lowered.table
     kernels = {}
     for name, kernel in solved.kernels.items():
-        kernels[name] = cse.eliminate(kernel, solvers.Namer(kernel.symbol_names() | set(table.symbols)))
+        kernel = cse.eliminate(kernel, solvers.Namer(kernel.symbol_names() | set(table.symbols)))
+        roots = set().union(*(v.free_symbols for v in kernel.outputs.values()))
+        kernels[name] = ir.Kernel(name, ir.live_statements(kernel.statements, roots), kernel.outputs)
     specs = currents(table)
     ir_currents = [ir.Current(c.name, c.ion, c.electrode, conductance_key(c.name, set(table.symbols) | set(lowered.kernels)))
                    for c in specs]
@@ -80,8 +82,8 @@ def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable
             role, scope = "pointer", "range"
         else:
             continue
-        if ion is not None and role in ("assigned", "ion"):
-            role = "ion"
+        if ion is not None and role in ("assigned", "ion", "parameter"):
+            role = "ion"  # a USEION variable declared in PARAMETER still comes from the ion
         size = lowered.array_sizes.get(name)
         names = [f"{name}[{i}]" for i in range(size)] if size else [name]
         for element in names:

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Iterable
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 
 from . import ir
 from .diagnostics import ModlcError
@@ -150,8 +151,11 @@ def _cnexp(system: ir.System, namer: Namer):
             if b == 0:
                 value = x + dt * a
             else:
+                # x(t+dt) = x·e^(b·dt) + x∞·(1 − e^(b·dt)), with 1 − e^z taken as −expm1(z): every
+                # term is then as large as the state or its change, so no digits cancel, whether
+                # x∞ dwarfs x (a calcium pool, dt ≪ τ) or x decays to 0 (dt ≫ τ).
                 steady = -a / b
-                value = steady + (x - steady) * sp.exp(dt * b)
+                value = x * sp.exp(dt * b) - steady * expm1(dt * b)
             target = system.results[stmt.state]
             out.append(ir.Assign(target, value))
             subs[stmt.placeholder] = target

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .pyprinter import Dialect
 
-_COMMON = ("exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "floor", "sign")
+_COMMON = ("exp", "expm1", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "floor", "sign")
 
 
 def _names(module: str, extra: dict[str, str]) -> dict[str, str]:
@@ -36,7 +36,7 @@ TENSORFLOW = Dialect(
     functions=_names("tf.math", {
         "asin": "tf.math.asin", "acos": "tf.math.acos", "atan": "tf.math.atan", "atan2": "tf.math.atan2",
         "abs": "tf.math.abs", "ceil": "tf.math.ceil", "erf": "tf.math.erf", "erfc": "tf.math.erfc",
-        "fmod": "tf.math.truncatemod", "mod": "tf.math.floormod",
+        "fmod": "tf.truncatemod", "mod": "tf.math.floormod",
     }),
     where="tf.where", logical_and="tf.math.logical_and", logical_or="tf.math.logical_or",
     logical_not="tf.math.logical_not", minimum="tf.math.minimum", maximum="tf.math.maximum", sqrt="tf.math.sqrt",

@@ -171,8 +171,8 @@ def mechanism_layout(m: ir.MechanismIR) -> MechanismLayout:
 def _source(var: ir.Variable, written: set[str]) -> str:
     if var.role == "netcon_arg":
         return "args"
-    if var.role == "pointer" or (var.role == "ion" and var.access in ("read", "readwrite")):
-        return "ion"
+    if var.role == "pointer" or (var.ion is not None and var.access in ("read", "readwrite")):
+        return "ion"  # NEURON loads an ion variable it READs from the ion on every call, even a STATE
     if var.role == "parameter" and var.name not in written:
         return "p"
     return "s"

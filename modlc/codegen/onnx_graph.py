@@ -20,8 +20,10 @@ import sympy as sp
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
 from ..diagnostics import ModlcError
+from sympy.codegen.cfunctions import expm1
+
 from ..symbolic import RandomDraw, fmod
-from .pyprinter import MAX_PRODUCT_POWER, RELATIONS
+from .pyprinter import MAX_PRODUCT_POWER, RELATIONS, is_constant
 
 ONNX_OPS = {sp.exp: "Exp", sp.log: "Log", sp.sin: "Sin", sp.cos: "Cos", sp.tanh: "Tanh", sp.Abs: "Abs",
             sp.floor: "Floor", sp.ceiling: "Ceil", sp.sign: "Sign"}
@@ -109,7 +111,7 @@ class GraphBuilder:
             return self.constant(bool(expr), "bool")
         if isinstance(expr, RandomDraw):
             return self._random(expr)
-        if expr.is_number and not expr.free_symbols and not isinstance(expr, sp.Piecewise):
+        if is_constant(expr):
             return self.constant(self._float(expr))
         if isinstance(expr, sp.Add):
             return self._add(expr)
@@ -139,6 +141,8 @@ class GraphBuilder:
             return self.node("Div", self.node("Sin", x), self.node("Cos", x))
         if expr.func in (sp.sinh, sp.cosh):
             return self._hyperbolic(expr)
+        if expr.func is expm1:
+            return self._expm1(self.value(expr.args[0]))
         if expr.func is fmod:
             return self.node("Mod", self.value(expr.args[0]), self.value(expr.args[1]), attrs="fmod = 1")
         if expr.func is sp.Mod:  # Python's sign convention: a - b*floor(a/b)
@@ -225,6 +229,17 @@ class GraphBuilder:
             series = sum(x ** (2 * k) / sp.factorial(2 * k) for k in range(series_terms))
         small = self.node("Less", self.node("Abs", self.value(x)), self.constant(TAYLOR_BELOW))
         return self.node("Where", small, self.value(series), self.value(formula))
+
+    def _expm1(self, x: str) -> str:
+        """e^x − 1 to a few ulps without an Expm1 op (Kahan): (u − 1)·x / log(u) with u = e^x, the
+        rounding of u cancelling between numerator and denominator; x itself where u rounds to 1,
+        and u − 1 where u overflows or x is far negative."""
+        u = self.node("Exp", x)
+        one = self.constant(1.0)
+        u_minus_1 = self.node("Sub", u, one)
+        kahan = self.node("Div", self.node("Mul", u_minus_1, x), self.node("Log", u))
+        plain = self.node("Or", self.node("IsInf", u), self.node("Less", x, self.constant(-1.0)))
+        return self.node("Where", self.node("Equal", u, one), x, self.node("Where", plain, u_minus_1, kahan))
 
     def _random(self, draw) -> str:
         variate = self.draws[draw]

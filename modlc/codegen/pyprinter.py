@@ -21,6 +21,8 @@ import sympy as sp
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
 from ..diagnostics import ModlcError
+from sympy.codegen.cfunctions import expm1
+
 from ..symbolic import RandomDraw, fmod
 
 # Precedence, loosest to tightest (Python's own order).
@@ -29,7 +31,7 @@ OR, AND, NOT, COMPARE, ADD, MUL, UNARY, POWER, ATOM = range(9)
 UNARY_FUNCTIONS = {
     sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tan: "tan", sp.asin: "asin",
     sp.acos: "acos", sp.atan: "atan", sp.sinh: "sinh", sp.cosh: "cosh", sp.tanh: "tanh",
-    sp.Abs: "abs", sp.floor: "floor", sp.ceiling: "ceil", sp.sign: "sign", sp.erf: "erf", sp.erfc: "erfc",
+    sp.Abs: "abs", expm1: "expm1", sp.floor: "floor", sp.ceiling: "ceil", sp.sign: "sign", sp.erf: "erf", sp.erfc: "erfc",
 }
 BINARY_FUNCTIONS = {sp.atan2: "atan2", fmod: "fmod", sp.Mod: "mod"}
 RELATIONS = {sp.StrictLessThan: "<", sp.LessThan: "<=", sp.StrictGreaterThan: ">",
@@ -49,7 +51,9 @@ class Dialect:
     minimum: str
     maximum: str
     sqrt: str
-    literal_in_call: Callable[[str], str] = field(default=lambda text: text)  # TF needs typed constants
+    # TF converts a bare Python float to float32 wherever no tensor fixes the type (tf.where's
+    # branches, a constant held in a variable): such values are wrapped.
+    literal_in_call: Callable[[str], str] = field(default=lambda text: text)
 
 
 def float_literal(value: float) -> str:
@@ -59,6 +63,12 @@ def float_literal(value: float) -> str:
     if value in (float("inf"), float("-inf")):
         return "_inf" if value > 0 else "(-_inf)"
     return repr(float(value))
+
+
+def is_constant(expr) -> bool:
+    """A value known at compile time (so printed once as a number); a random draw is not."""
+    return (getattr(expr, "is_number", False) and not expr.free_symbols and not isinstance(expr, sp.Piecewise)
+            and not expr.has(RandomDraw))
 
 
 class PythonPrinter:
@@ -79,7 +89,7 @@ class PythonPrinter:
             return self.names(expr), ATOM
         if isinstance(expr, RandomDraw):
             return self.random(expr)
-        if expr.is_number and not expr.free_symbols and not isinstance(expr, sp.Piecewise):
+        if is_constant(expr):
             return self.number(expr)
         if isinstance(expr, sp.Add):
             return self.add(expr)
@@ -122,7 +132,7 @@ class PythonPrinter:
 
     def argument(self, expr) -> str:
         text, _ = self.print(expr)
-        if expr.is_number:
+        if is_constant(expr):
             return self.dialect.literal_in_call(text)
         return text
 

@@ -16,7 +16,7 @@ from .. import ir
 from ..symbolic import RandomDraw
 from .layout import CONVERGED_KEY, KernelLayout, MechanismLayout, sum_terms
 from .names import Mangler, identifier_stem
-from .pyprinter import Dialect, PythonPrinter
+from .pyprinter import Dialect, PythonPrinter, is_constant
 
 DTYPE_EPSILON = {"float64": 2.220446049250313e-16, "float32": 1.1920928955078125e-07}
 
@@ -38,7 +38,7 @@ class KernelView:
     name: str
     arguments: str
     shape_of: str
-    loads: list[tuple[str, str, str]] = field(default_factory=list)  # (local, dict, quoted key)
+    loads: list[tuple[str, str]] = field(default_factory=list)  # (local, value read from p/s/ion/args)
     body: list = field(default_factory=list)  # ("assign", target, value) | ("newton", NewtonView)
     returns: str = ""
     uses_shape: bool = False
@@ -80,15 +80,17 @@ def kernel_view(layout: KernelLayout, dialect: Dialect, dtype: str) -> KernelVie
     kp = _KernelPrinter(layout, dialect)
     shape_of = "mask" if layout.signature == "net_receive" else "v"
     view = KernelView(identifier_stem(layout.name), ", ".join(layout.arguments), shape_of)
+    typed = dialect.literal_in_call
     for load in layout.loads:
         if load.source != "argument":
-            view.loads.append((kp.mangle(load.symbol.name), load.source, repr(load.key)))
+            view.loads.append((kp.mangle(load.symbol.name), typed(f"{load.source}[{load.key!r}]")))
     for variate in layout.variates:
-        view.loads.append((kp.mangle(variate.key), "ion", repr(variate.key)))
+        view.loads.append((kp.mangle(variate.key), typed(f"ion[{variate.key!r}]")))
     converged = []
     for stmt in layout.kernel.statements:
         if isinstance(stmt, ir.Assign):
-            view.body.append(("assign", kp.mangle(stmt.target.name), kp.printer(stmt.value)))
+            text = kp.printer(stmt.value)
+            view.body.append(("assign", kp.mangle(stmt.target.name), typed(text) if is_constant(stmt.value) else text))
         elif isinstance(stmt, ir.ImplicitSolve):
             view.body.append(("newton", _newton_view(stmt, kp, dtype)))
             converged.append(kp.mangle(stmt.converged.name))

@@ -1,0 +1,123 @@
+"""`modlc.compile` and `modlc.load`: generated kernels from Python, cached on disk.
+
+The cache key is a SHA-256 over modlc's version, the backend, dtype and conductance mode, and the
+bytes of the .mod file and of every file it INCLUDEs, so an edit to any of them (or a new modlc)
+compiles afresh and nothing stale is ever imported. Entries are written to a temporary folder and
+renamed into place, so concurrent processes never see half an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Sequence
+
+from . import __version__
+from . import ast_nodes as A
+
+_loaded: dict[str, ModuleType] = {}
+
+
+def cache_root() -> Path:
+    """$MODLC_CACHE_DIR, else $XDG_CACHE_HOME/modlc, else ~/.cache/modlc."""
+    if os.environ.get("MODLC_CACHE_DIR"):
+        return Path(os.environ["MODLC_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "modlc"
+
+
+def source_files(path: str | Path, include_path: Sequence[str] = ()) -> list[Path]:
+    """The .mod file and every file it INCLUDEs, resolved as the parser resolves them."""
+    from .parser import parse_file
+
+    files = [Path(path)]
+
+    def visit(items):
+        for item in items:
+            if isinstance(item, A.Include):
+                files.append(Path(item.resolved))
+                visit(item.items)
+
+    visit(parse_file(path, tuple(include_path)).items)
+    return files
+
+
+def cache_key(path: str | Path, backend: str, dtype: str, conductance: str, include_path: Sequence[str] = ()) -> str:
+    digest = hashlib.sha256()
+    for part in (__version__, backend, dtype, conductance):
+        digest.update(part.encode() + b"\0")
+    for file in source_files(path, include_path):
+        data = file.read_bytes()
+        digest.update(len(data).to_bytes(8, "little") + data)
+    return digest.hexdigest()
+
+
+def compile(path: str | Path, backend: str = "jax", dtype: str = "float64", conductance: str = "symbolic",
+            include_path: Sequence[str] = (), output: str | Path | None = None):
+    """Generate a mechanism's kernels: {file name: bytes}, or, given `output`, write them there and
+    return their paths. Raises ModlcError for a bad .mod file or option."""
+    from .compiler import compile_file, write_files
+
+    files = compile_file(path, backend, dtype, conductance, include_path)
+    if output is None:
+        return files
+    return write_files(files, Path(output))
+
+
+def load(path: str | Path, backend: str = "jax", dtype: str = "float64", conductance: str = "symbolic",
+         include_path: Sequence[str] = ()) -> ModuleType:
+    """The generated module of a .mod file, compiled on first use and cached on disk.
+
+    Loading float64 JAX kernels switches on jax_enable_x64, which they need."""
+    from . import backends
+
+    key = cache_key(path, backend, dtype, conductance, include_path)
+    if key in _loaded:
+        return _loaded[key]
+    entry = cache_root() / key[:2] / key
+    if not (entry / "module").is_file():
+        _fill(entry, compile(path, backend, dtype, conductance, include_path))
+    stem = (entry / "module").read_text(encoding="utf-8").strip()
+    backends.prepare(backend, dtype)
+    module = import_module_file(entry / f"{stem}.py", f"modlc_{backend}")
+    _loaded[key] = module
+    return module
+
+
+def _fill(entry: Path, files: dict[str, bytes]) -> None:
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=entry.parent, prefix=f".{entry.name}."))
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        stem = next(n for n in files if n.endswith(".py"))[:-3]
+        (staging / "module").write_text(stem + "\n", encoding="utf-8")  # written last: marks a whole entry
+        try:
+            os.replace(staging, entry)
+        except OSError:
+            if not (entry / "module").is_file():  # not another process winning the race: a real error
+                raise
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def import_module_file(path: Path, label: str = "modlc_generated") -> ModuleType:
+    """Import a generated module from its file under a name no other import can collide with."""
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    name = f"{label}_{path.stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
