@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from .codegen.layout import CONVERGED_KEY, PER_INSTANCE_ENVIRONMENT
 from .loader import import_module_file
 
 # NEURON's defaults (nrn/src/nrnoc/eion.cpp, celsius 6.3 degC): concentrations in mM, e in mV.
@@ -28,6 +29,7 @@ ION_DEFAULTS = {
 ENVIRONMENT = {"celsius": 6.3, "area": 100.0, "diam": 1.0, "dt": 0.025}
 T, DT = 1.0, 0.025
 V_RANGE = (-100.0, 50.0)
+TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
 
 
 def _ion_value(name: str, ion: str, rng, n: int):
@@ -44,7 +46,7 @@ def _ion_value(name: str, ion: str, rng, n: int):
 def sample_inputs(meta: dict, n: int, seed: int = 0) -> dict:
     """Inputs for every kernel of a mechanism, as float64 NumPy arrays."""
     rng = np.random.default_rng(seed)
-    p = dict(ENVIRONMENT)
+    p = {k: np.full(n, value) if k in PER_INSTANCE_ENVIRONMENT else value for k, value in ENVIRONMENT.items()}
     s: dict = {}
     ion: dict = {}
     for var in meta["variables"]:
@@ -151,17 +153,56 @@ def run_calls(module: ModuleType, call_list, wrap: Callable = lambda f: f, dtype
     return results
 
 
-def compare(reference: dict, other: dict) -> tuple[float, str]:
-    """The worst deviation over every kernel output, and where it is."""
-    worst, where = 0.0, ""
+def deviations(reference: dict, other: dict) -> dict[str, float]:
+    """The deviation of every kernel output, keyed "kernel: path" (inf where one is missing)."""
+    out = {}
     for kernel, outputs in reference.items():
         for path, ref in outputs.items():
-            if path not in other.get(kernel, {}):
-                return float("inf"), f"{kernel}: {path} missing"
-            d = deviation(ref, other[kernel][path])
-            if d > worst or d != d:
-                worst, where = d, f"{kernel}: {path}"
-    return worst, where
+            theirs = other.get(kernel, {}).get(path)
+            out[f"{kernel}: {path}"] = float("inf") if theirs is None else deviation(ref, theirs)
+    return out
+
+
+def compare(reference: dict, other: dict) -> tuple[float, str]:
+    """The worst deviation over every kernel output, and where it is."""
+    found = deviations(reference, other)
+    where = max(found, key=lambda k: found[k], default="")
+    return (found[where], where) if found and found[where] > 0 else (0.0, "")
+
+
+def perturbed(call_list, dtype: str, seed: int = 1):
+    """The same calls with every float input moved by a few ulps (4·eps·N(0,1), relative)."""
+    rng = np.random.default_rng(seed)
+    eps = float(np.finfo(dtype).eps)
+
+    def nudge(tree):
+        if isinstance(tree, dict):
+            return {k: nudge(v) for k, v in tree.items()}
+        if isinstance(tree, (tuple, list)):
+            return type(tree)(nudge(v) for v in tree)
+        value = np.asarray(tree)
+        if value.dtype.kind == "f":
+            return (value * (1 + 4 * eps * rng.standard_normal(value.shape))).astype(value.dtype)
+        return tree
+
+    return [(name, nudge(arguments)) for name, arguments in call_list]
+
+
+def conditioning(reference: ModuleType, call_list, expected: dict, dtype: str) -> dict[str, float]:
+    """How far each reference output itself moves when its inputs move by a few ulps: the
+    output's own rounding noise. An output computed by cancellation (a steady-state net flux)
+    has a noise floor far above eps, and no two correct implementations agree below it."""
+    return deviations(expected, run_calls(reference, perturbed(call_list, dtype), dtype=dtype))
+
+
+def agreement(found: dict[str, float], noise: dict[str, float], tolerance: float) -> float:
+    """The worst ratio of deviation to what is allowed: the tolerance, or ten times the output's
+    noise floor where that is larger. At most 1 means the backend agrees."""
+    worst = 0.0
+    for key, d in found.items():
+        allowed = max(tolerance, 10 * noise.get(key, 0.0))
+        worst = max(worst, d / allowed if d == d else float("inf"))
+    return worst
 
 
 def all_finite(results: dict) -> bool:
@@ -169,14 +210,14 @@ def all_finite(results: dict) -> bool:
                if a.dtype.kind == "f")
 
 
-TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
 
 
 def exercise_backends(mechanism, backends: list[str], dtype: str = "float64", instances: int = 8,
                       seed: int = 0) -> dict[str, dict]:
     """Generate, import and run every kernel of a mechanism IR on each backend and on the NumPy
-    reference; per backend: {"stage": "ir"|"compile"|"run", "finite", "deviation", "error"}.
-    Raises only for a reference that fails to generate (the caller's compile error)."""
+    reference; per backend: {"stage": "ir"|"compile"|"run", "finite", "deviation" (worst,
+    relative), "worst_at", "agreement" (≤ 1: within tolerance, or within ten times the output's
+    own noise floor), "error"}. Raises only if the reference fails (the caller reports it)."""
     import tempfile
 
     from . import backends as backend_support
@@ -211,6 +252,7 @@ def exercise_backends(mechanism, backends: list[str], dtype: str = "float64", in
             reference = modules["numpy"]
             call_list = calls(reference.META, cast(sample_inputs(reference.META, instances, seed), dtype), reference)
             expected = run_calls(reference, call_list, dtype=dtype)
+            noise = conditioning(reference, call_list, expected, dtype)
             for backend in backends:
                 if backend not in modules:
                     continue
@@ -219,9 +261,11 @@ def exercise_backends(mechanism, backends: list[str], dtype: str = "float64", in
                 except Exception as e:  # noqa: BLE001
                     report[backend]["error"] = _describe(e)
                     continue
-                worst, where = compare(expected, results)
-                report[backend].update(stage="run", finite=all_finite(results), deviation=worst,
-                                       worst_at=where)
+                found = deviations(expected, results)
+                where = max(found, key=lambda k: found[k], default="")
+                report[backend].update(stage="run", finite=all_finite(results),
+                                       deviation=found.get(where, 0.0), worst_at=where,
+                                       agreement=agreement(found, noise, TOLERANCE[dtype]))
         finally:
             for module in modules.values():
                 sys.modules.pop(module.__name__, None)
@@ -233,5 +277,36 @@ def _describe(e: BaseException) -> str:
 
     if isinstance(e, ModlcError):
         return e.diagnostics[0].message
-    text = f"{type(e).__name__}: {e}".strip()
-    return text.splitlines()[0][:300] if text else type(e).__name__
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    # TensorFlow's "in user code:" messages put the cause on their last line
+    return f"{type(e).__name__}: {lines[-1] if lines else ''}"[:300]
+
+
+def float32_fidelity(mechanism, instances: int = 8, seed: int = 0) -> float:
+    """How far the float32 NumPy reference is from the float64 one on the same inputs: a
+    mechanism whose scales span more than float32 can hold (1e10 next to 1e-14) is not computable
+    in float32 by any backend, and comparing backends there compares noise."""
+    import tempfile
+
+    from .codegen import generate
+
+    with tempfile.TemporaryDirectory(prefix="modlc-fidelity-") as tmp:
+        modules = {}
+        for dtype in ("float64", "float32"):
+            files = generate(mechanism, "numpy", dtype)
+            folder = Path(tmp) / dtype
+            folder.mkdir()
+            for name, data in files.items():
+                (folder / name).write_bytes(data)
+            modules[dtype] = import_module_file(folder / next(n for n in files if n.endswith(".py")),
+                                                f"modlc_fidelity_{dtype}")
+        try:
+            wide = modules["float64"]
+            call_list = calls(wide.META, sample_inputs(wide.META, instances, seed), wide)
+            narrow_calls = [(name, cast(cast(arguments, "float32"), "float64")) for name, arguments in call_list]
+            found = deviations(run_calls(wide, narrow_calls), run_calls(modules["float32"], call_list, dtype="float32"))
+            # Newton's convergence flag is judged against each dtype's own tolerance: not a value
+            return max((d for key, d in found.items() if not key.endswith(CONVERGED_KEY)), default=0.0)
+        finally:
+            for module in modules.values():
+                sys.modules.pop(module.__name__, None)

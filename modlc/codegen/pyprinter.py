@@ -116,8 +116,10 @@ class PythonPrinter:
         raise ModlcError.at(None, f"unsupported in generated code: {type(expr).__name__} ({expr})")
 
     def number(self, expr) -> tuple[str, int]:
-        if expr.is_Integer:
+        if expr.is_Integer and abs(int(expr)) < 2**31:
             text = str(int(expr))
+        elif expr.is_Integer:  # beyond int32: JAX without x64 would overflow converting it
+            text = float_literal(float(int(expr)))
         elif expr.has(sp.zoo, sp.nan) or expr.is_real is False:
             text = "_nan"
         elif expr in (sp.oo, -sp.oo):
@@ -131,10 +133,14 @@ class PythonPrinter:
         return text if own > precedence else f"({text})"
 
     def argument(self, expr) -> str:
-        text, _ = self.print(expr)
+        """An argument of a call or a branch of `where`: constants print as floats, so that no
+        library infers an integer array from `where(c, 1, 0)`."""
         if is_constant(expr):
+            text = self.number(expr)[0]
+            if expr.is_Integer:
+                text = float_literal(float(int(expr)))
             return self.dialect.literal_in_call(text)
-        return text
+        return self.print(expr)[0]
 
     def call(self, name: str, args) -> tuple[str, int]:
         if name not in self.dialect.functions:
