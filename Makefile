@@ -1,28 +1,36 @@
 # Two entry points, each setting up its own virtual environment in .venv:
-#   make run   - install modlc, check every mechanism in mechanisms/ and show hh's IR (its kernels)
+#   make run   - install modlc with its backends, compile mechanisms/ for JAX into build/jax, and run
+#                every mechanism's kernels on JAX, TensorFlow and ONNX against the NumPy reference
 #   make test  - install modlc with its test extras and run the whole test suite
+#   make golden - regenerate tests/golden/ (the committed generated code) after an intended change
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test venv venv-test clean
+BACKENDS := numpy jax tf onnx
+
+.PHONY: run test golden venv venv-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 venv: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[all]'
 
 venv-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
 run: venv
 	$(BIN)/modlc check mechanisms/*.mod
-	$(BIN)/modlc show mechanisms/hh.mod --stage ir
+	$(BIN)/modlc compile mechanisms/*.mod --backend jax -o build/jax -v
+	$(BIN)/modlc corpus mechanisms --backends jax,tf,onnx
 
 test: venv-test
 	$(BIN)/python -m pytest -n 2 -q
+
+golden: venv-test
+	for b in $(BACKENDS); do rm -rf tests/golden/$$b && $(BIN)/modlc compile mechanisms/*.mod --backend $$b -o tests/golden/$$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

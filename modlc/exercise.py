@@ -269,6 +269,8 @@ def exercise_backends(mechanism, backends: list[str], dtype: str = "float64", in
         finally:
             for module in modules.values():
                 sys.modules.pop(module.__name__, None)
+            if "jax" in sys.modules:  # compiled executables would otherwise pile up across a corpus
+                sys.modules["jax"].clear_caches()
     return report
 
 

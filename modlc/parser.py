@@ -6,6 +6,7 @@ whose message names what was found and what the grammar expected there.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import replace
 from functools import lru_cache
@@ -42,8 +43,19 @@ _TOP_LEVEL_HINT = "a top-level block (NEURON, PARAMETER, STATE, ASSIGNED, BREAKP
 
 @lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
+    """The parser. Building the LALR tables takes half a second, so Lark keeps them in modlc's
+    cache folder, keyed by a hash of the grammar and options that it verifies on loading (an
+    unwritable cache only costs the rebuild)."""
+    from .loader import cache_root
+
     grammar = files("modlc").joinpath("nmodl.lark").read_text(encoding="utf-8")
-    return lark.Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True)
+    digest = hashlib.sha256(grammar.encode("utf-8") + lark.__version__.encode()).hexdigest()[:16]
+    cache = cache_root() / f"parser-{digest}.lark"
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
+    return lark.Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, cache=str(cache))
 
 
 def parse_text(text: str, path: str = "<string>") -> A.ModFile:
