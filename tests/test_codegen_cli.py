@@ -116,3 +116,10 @@ def test_corpus_compiles_and_runs_each_file_on_the_backends(tmp_path, run_cli):
     backends = data["summary"]["backends"]
     assert backends["ir_files"] == 2 and backends["ran_all"] == 2 and backends["agree_all"] == 2
     assert data["summary"]["stages"]["run"]["passed"] == 2
+
+
+def test_a_mechanism_named_like_a_library_does_not_shadow_it(tmp_path, write_mod, run_cli):
+    path = write_mod("NEURON { SUFFIX numpy }\nPARAMETER { g = 1 }\n", "numpy.mod")
+    status, _, err = run_cli("compile", str(path), "--backend", "numpy", "-o", str(tmp_path))
+    assert status == 0, err
+    assert [p.name for p in tmp_path.iterdir()] == ["numpy_mechanism.py"]

@@ -18,9 +18,15 @@ BACKENDS = ("numpy", "jax", "tf", "onnx")
 DTYPES = ("float64", "float32")
 
 
+# Modules the generated code imports: a generated `numpy.py` next to a script would shadow NumPy.
+_IMPORTED_MODULES = frozenset({"numpy", "jax", "tensorflow", "onnx", "onnxruntime", "math", "pathlib", "modlc"})
+
+
 def module_name(mechanism: ir.MechanismIR) -> str:
-    """The file stem of a mechanism's generated module (its NMODL name, made an identifier)."""
-    return identifier_stem(mechanism.name)
+    """The file stem of a mechanism's generated module (its NMODL name, made an identifier, and
+    never the name of a module generated code imports)."""
+    stem = identifier_stem(mechanism.name)
+    return f"{stem}_mechanism" if stem in _IMPORTED_MODULES else stem
 
 
 def generate(mechanism: ir.MechanismIR, backend: str, dtype: str = "float64") -> dict[str, bytes]:
