@@ -120,6 +120,6 @@ def test_corpus_compiles_and_runs_each_file_on_the_backends(tmp_path, run_cli):
 
 def test_a_mechanism_named_like_a_library_does_not_shadow_it(tmp_path, write_mod, run_cli):
     path = write_mod("NEURON { SUFFIX numpy }\nPARAMETER { g = 1 }\n", "numpy.mod")
-    status, _, err = run_cli("compile", str(path), "--backend", "numpy", "-o", str(tmp_path))
+    status, _, err = run_cli("compile", str(path), "--backend", "numpy", "-o", str(tmp_path / "out"))
     assert status == 0, err
-    assert [p.name for p in tmp_path.iterdir()] == ["numpy_mechanism.py"]
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["numpy_mechanism.py"]
