@@ -21,6 +21,7 @@ from . import ast_nodes as A
 from .diagnostics import ModlcError
 from .parser import parse_file
 from .pipeline import build_ir, lower, solve
+from .corpus_worker import BackendWorker
 from .exercise import TOLERANCE, exercise_backends
 from .semantics import check
 
@@ -79,14 +80,17 @@ class _TimeLimit:
         return False
 
 
-def run_file(path: Path, backends: tuple[str, ...] = (), dtype: str = "float64") -> FileResult:
-    """One file through every stage; never raises."""
+def run_file(path: Path, backends: tuple[str, ...] = (), dtype: str = "float64",
+             worker: Optional[BackendWorker] = None) -> FileResult:
+    """One file through every stage; never raises. With a worker, the backend stage runs in its
+    child process (a native crash there becomes this file's crash, not the run's)."""
     start = time.perf_counter()
     stage = "none"
     error = None
     crash = False
     verbatim = False
     ir_seconds = None
+    report: Optional[dict] = None
     try:
         with _TimeLimit(FILE_TIME_LIMIT_S):
             mod = parse_file(path)
@@ -98,15 +102,14 @@ def run_file(path: Path, backends: tuple[str, ...] = (), dtype: str = "float64")
             mechanism = build_ir(solve(lower(mod, table)))
             ir_seconds = time.perf_counter() - ir_start
             stage = "ir"
-            if backends:
+        if backends:
+            if worker is None:
                 report = exercise_backends(mechanism, list(backends), dtype)
-                failures = [f"{b}: {r['error'] or 'non-finite results'}" for b, r in report.items()
-                            if r["stage"] != "run" or not r["finite"]]
-                if all(r["stage"] in ("compile", "run") for r in report.values()):
-                    stage = "compile"
-                if not failures:
-                    stage = "run"
-                error = failures[0] if failures else None
+            else:
+                report, failure = worker.run(path)
+                if report is None:
+                    raise RuntimeError(failure)
+            stage, error = _backend_outcome(report)
     except ModlcError as e:
         first = e.diagnostics[0]
         error = first.format() if first.loc is None else f"{first.loc}: {first.message}"
@@ -117,13 +120,27 @@ def run_file(path: Path, backends: tuple[str, ...] = (), dtype: str = "float64")
         error = "".join(traceback.format_exception_only(type(e), e)).strip()
     result = FileResult(str(path), stage, error, crash, time.perf_counter() - start, verbatim, ir_seconds)
     if backends:
-        result.backends = report if stage in ("ir", "compile", "run") and "report" in locals() else {}
+        result.backends = report or {}
     return result
+
+
+def _backend_outcome(report: dict) -> tuple[str, Optional[str]]:
+    """The stage a file reached on the backends (all of them), and the first failure."""
+    failures = [f"{b}: {r['error'] or 'non-finite results'}" for b, r in report.items()
+                if r["stage"] != "run" or not r["finite"]]
+    stage = "compile" if all(r["stage"] in BACKEND_STAGES for r in report.values()) else "ir"
+    return ("run" if not failures else stage), (failures[0] if failures else None)
 
 
 def run_corpus(folder: Path, backends: tuple[str, ...] = (), dtype: str = "float64") -> list[FileResult]:
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".mod" and p.is_file())
-    return [run_file(p, backends, dtype) for p in files]
+    if not backends:
+        return [run_file(p) for p in files]
+    worker = BackendWorker(backends, dtype, FILE_TIME_LIMIT_S)
+    try:
+        return [run_file(p, backends, dtype, worker) for p in files]
+    finally:
+        worker.close()
 
 
 def _reason(error: str) -> str:
