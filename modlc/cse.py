@@ -13,6 +13,7 @@ from typing import Callable
 import sympy as sp
 
 from . import ir
+from .symbolic import is_atomic
 
 
 def _symbols(fresh: Callable[[str], sp.Symbol]):
@@ -61,13 +62,30 @@ def propagate_copies(kernel: ir.Kernel) -> ir.Kernel:
     return ir.Kernel(kernel.name, out, {k: sub(v) for k, v in kernel.outputs.items()})
 
 
+def _common(exprs: list, fresh) -> tuple[list, list]:
+    """SymPy's cse, minus the subexpressions that are only a negated name (`cse_1 = -v`): naming
+    those saves nothing and turns `v - ena` into `-cse_1 - ena`."""
+    replacements, reduced = sp.cse(exprs, symbols=_symbols(fresh))
+    negations: dict = {}
+    kept = []
+    for symbol, value in replacements:
+        value = value.xreplace(negations) if negations else value
+        if isinstance(value, sp.Mul) and len(value.args) == 2 and value.args[0] == -1 and is_atomic(value.args[1]):
+            negations[symbol] = value
+        else:
+            kept.append((symbol, value))
+    if negations:
+        reduced = [e.xreplace(negations) for e in reduced]
+    return kept, reduced
+
+
 def eliminate(kernel: ir.Kernel, fresh: Callable[[str], sp.Symbol]) -> ir.Kernel:
     kernel = propagate_copies(kernel)
     statements = [_solve_body(s, fresh) if isinstance(s, ir.ImplicitSolve) else s for s in kernel.statements]
     positions = [i for i, s in enumerate(statements) if isinstance(s, ir.Assign)]
     if not positions:
         return ir.Kernel(kernel.name, statements, kernel.outputs)
-    replacements, reduced = sp.cse([statements[i].value for i in positions], symbols=_symbols(fresh))
+    replacements, reduced = _common([statements[i].value for i in positions], fresh)
     uses = [e.free_symbols for e in reduced]
     grouped = _place(replacements, len(reduced), uses)
     out = []
@@ -86,7 +104,7 @@ def eliminate(kernel: ir.Kernel, fresh: Callable[[str], sp.Symbol]) -> ir.Kernel
 def _solve_body(solve: ir.ImplicitSolve, fresh) -> ir.ImplicitSolve:
     n = len(solve.residual)
     exprs = list(solve.residual) + [e for row in solve.jacobian for e in row]
-    replacements, reduced = sp.cse(exprs, symbols=_symbols(fresh))
+    replacements, reduced = _common(exprs, fresh)
     body = tuple(ir.Assign(s, v) for s, v in replacements)
     residual = tuple(reduced[:n])
     jacobian = tuple(tuple(reduced[n + r * n: n + (r + 1) * n]) for r in range(n))

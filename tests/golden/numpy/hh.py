@@ -136,10 +136,9 @@ def current(p, s, v, ion, t):
     n = s['n']
     gna_1 = gnabar*h*(m*m*m)
     gk_1 = gkbar*(n*n*n*n)
-    cse_1 = -v
-    ina_1 = gna_1*(-cse_1 - ena)
-    ik_1 = gk_1*(-cse_1 - ek)
-    il_1 = gl*(-cse_1 - el)
+    ina_1 = gna_1*(v - ena)
+    ik_1 = gk_1*(v - ek)
+    il_1 = gl*(v - el)
     return {**s, 'gna': gna_1, 'gk': gk_1, 'ina': ina_1, 'ik': ik_1, 'il': il_1}, ik_1 + il_1 + ina_1, gk_1 + gl + gna_1, {'na': ina_1, 'k': ik_1}, {'na': gna_1, 'k': gk_1}
 
 
