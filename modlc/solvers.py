@@ -161,7 +161,7 @@ def _cnexp(system: ir.System, namer: Namer):
             subs[stmt.placeholder] = target
     leftover = {d.placeholder: system.entry[d.state] for d in last.values() if d.placeholder not in subs}
     out = [ir.Assign(s.target, s.value.xreplace(leftover)) for s in out]
-    return out + _finish(system, {}, {})
+    return out + _finish(system, {}, {**leftover, **subs})
 
 
 # --------------------------------------------------------------------------- explicit methods
@@ -208,7 +208,9 @@ def _rk4_step(system, states, rhs, namer):
 def _explicit(system: ir.System, namer: Namer, step) -> list:
     body, states, rhs = _derivative_functions(system)
     extra, new = step(system, states, rhs, namer)
-    return body + extra + _finish(system, new, {})
+    # the block runs once, at the old states: a read of x after its x' = … sees the old x
+    old = {d.placeholder: system.entry[d.state] for d in _last_derivatives(system).values()}
+    return body + extra + _finish(system, new, old)
 
 
 # --------------------------------------------------------------------------- implicit methods
@@ -239,6 +241,9 @@ def _implicit(system: ir.System, namer: Namer, steadystate: bool = False) -> lis
     results = [system.results[k] for k in states]
     solve = _newton(unknowns, [system.entry[k] for k in states], [residual[k] for k in states], results, namer)
     at_solution = {system.entry[k]: r for k, r in zip(states, results)}
+    # a read of a state after its `x' = …` sees the state itself: at the solution, the new value
+    at_solution.update({d.placeholder: system.results[d.state] for d in system.statements
+                        if isinstance(d, ir.Derivative) and d.state in states})
     defs = Definitions(body)
     values = {key: defs.expand(value, set(at_solution)) for key, value in system.values.items()}
     return body + [solve] + _finish(replace(system, values=values), {}, at_solution)

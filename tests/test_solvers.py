@@ -275,3 +275,24 @@ def test_conductance_hint_is_used(write_mod):
     """), conductance="numeric")
     out, _ = run(mech.kernels["current"], {"v": 3.0, "gna": 0.1, "ena": 50.0})
     assert out["dina_dv"] == 0.1
+
+
+@pytest.mark.parametrize("method, sees", [("derivimplicit", "new"), ("cnexp", "new"), ("euler", "old")])
+def test_reading_a_state_after_its_derivative(write_mod, method, sees):
+    """`cai = ca` after `ca' = …` (a common calcium-pool idiom) copies the state as NEURON has it
+    there: updated in place by cnexp, the converged iterate for derivimplicit, the old value for
+    euler (whose block runs once before the update)."""
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX pool USEION ca WRITE cai }
+        PARAMETER { tau = 5 (ms) cainf = 1e-4 (mM) }
+        ASSIGNED { cai (mM) }
+        STATE { ca (mM) }
+        BREAKPOINT { SOLVE s METHOD {method} }
+        DERIVATIVE s {
+            ca' = (cainf - ca)/tau
+            cai = ca
+        }
+    """.replace("{method}", method)))
+    out, _ = run(mech.kernels["state"], {"ca": 2e-4, "cainf": 1e-4, "tau": 5.0, "dt": 0.025})
+    assert out["ca"] != 2e-4
+    assert out["cai"] == (out["ca"] if sees == "new" else 2e-4)

@@ -130,6 +130,9 @@ class GraphBuilder:
             return self._fold("And" if isinstance(expr, sp.And) else "Or", [self.value(a) for a in expr.args])
         if isinstance(expr, sp.Not):
             return self.node("Not", self.value(expr.args[0]))
+        if isinstance(expr, sp.ITE):  # onnxruntime's Where has no bool kernel: (c and a) or (not c and b)
+            c, a, b = (self.value(x) for x in expr.args)
+            return self.node("Or", self.node("And", c, a), self.node("And", self.node("Not", c), b))
         if isinstance(expr, (sp.Min, sp.Max)):
             return self.node("Min" if isinstance(expr, sp.Min) else "Max", *[self.value(a) for a in expr.args])
         if expr.func in ONNX_OPS:

@@ -106,6 +106,9 @@ class PythonPrinter:
             return self.fold(fn, [self(a) for a in expr.args]), ATOM
         if isinstance(expr, sp.Not):
             return f"{self.dialect.logical_not}({self(expr.args[0])})", ATOM
+        if isinstance(expr, sp.ITE):  # a condition chosen by a condition (merged branches)
+            c, a, b = expr.args
+            return f"{self.dialect.where}({self(c)}, {self(a)}, {self(b)})", ATOM
         if isinstance(expr, (sp.Min, sp.Max)):
             fn = self.dialect.minimum if isinstance(expr, sp.Min) else self.dialect.maximum
             return self.fold(fn, [self.argument(a) for a in expr.args]), ATOM
