@@ -19,7 +19,7 @@ from ..symbolic import RandomDraw
 from .layout import CONVERGED_KEY, KernelLayout, MechanismLayout, sum_terms
 from .names import Mangler, identifier_stem
 from .onnx_graph import GraphBuilder
-from .python_view import format_meta, newton_tolerance
+from .python_view import dict_text, format_meta, newton_tolerance
 from .render import render
 
 OPSET = 17
@@ -166,7 +166,7 @@ class _GraphMaker:
             for c in converged[1:]:
                 ok = gb.node("And", ok, c)
             s_entries.append((repr(CONVERGED_KEY), f"out[{self.output('converged', ok, 'bool')!r}]"))
-        s_text = _dict_text(s_entries, "s")
+        s_text = dict_text(s_entries, "s")
         events = []
         for index, event in enumerate(layout.events):
             condition = self.gb.value(event.mask)
@@ -187,10 +187,10 @@ class _GraphMaker:
             def total(key: str, terms) -> str:
                 return f"out[{self.output(key, self.instance_value(sum_terms(terms)))!r}]"
 
-            ion_i = _dict_text([(repr(ion), total(f"ion_i.{ion}", t)) for ion, t in sums["ion_i"].items()])
-            ion_g = _dict_text([(repr(ion), total(f"ion_g.{ion}", t)) for ion, t in sums["ion_g"].items()])
+            ion_i = dict_text([(repr(ion), total(f"ion_i.{ion}", t)) for ion, t in sums["ion_i"].items()])
+            ion_g = dict_text([(repr(ion), total(f"ion_g.{ion}", t)) for ion, t in sums["ion_g"].items()])
             return f"{s_text}, {total('i', sums['i'])}, {total('g', sums['g'])}, {ion_i}, {ion_g}"
-        args_text = _dict_text([(repr(k), update("args", k, v)) for k, v in layout.args_outputs.items()], "args")
+        args_text = dict_text([(repr(k), update("args", k, v)) for k, v in layout.args_outputs.items()], "args")
         if layout.signature == "net_receive":
             return f"{s_text}, {args_text}, {events_text}"
         if layout.signature == "net_init":
@@ -205,11 +205,6 @@ class _GraphMaker:
         name = self.mangle(key)
         self.graph.inputs.append(GraphInput(name, f"{self.element}[N]", source, key, True))
         return name
-
-
-def _dict_text(entries: list[tuple[str, str]], base: str | None = None) -> str:
-    items = ([f"**{base}"] if base else []) + [f"{key}: {value}" for key, value in entries]
-    return "{" + ", ".join(items) + "}"
 
 
 def onnx_files(layout: MechanismLayout, stem: str, dtype: str) -> dict[str, bytes]:

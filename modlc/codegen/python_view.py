@@ -113,7 +113,8 @@ def _newton_view(solve: ir.ImplicitSolve, kp: _KernelPrinter, dtype: str) -> New
     )
 
 
-def _dict_text(entries: list[tuple[str, str]], base: str | None = None) -> str:
+def dict_text(entries: list[tuple[str, str]], base: str | None = None) -> str:
+    """Python source of a dict literal from (key text, value text) pairs, optionally `{**base, …}`."""
     items = ([f"**{base}"] if base else []) + [f"{key}: {value}" for key, value in entries]
     return "{" + ", ".join(items) + "}"
 
@@ -133,16 +134,16 @@ def _returns(layout: KernelLayout, kp: _KernelPrinter, converged: list[str]) -> 
         for c in converged[1:]:
             flag = f"{kp.printer.dialect.logical_and}({flag}, {c})"
         s_entries.append((repr(CONVERGED_KEY), flag))
-    s_text = _dict_text(s_entries, "s")
+    s_text = dict_text(s_entries, "s")
     events = "(" + "".join(_event_text(e, kp, masked) + ", " for e in layout.events) + ")"
     if layout.signature == "init":
         return f"{s_text}, {events}"
     if layout.signature == "current":
         sums = layout.currents
-        ion_i = _dict_text([(repr(ion), kp.value(sum_terms(t))) for ion, t in sums["ion_i"].items()])
-        ion_g = _dict_text([(repr(ion), kp.value(sum_terms(t))) for ion, t in sums["ion_g"].items()])
+        ion_i = dict_text([(repr(ion), kp.value(sum_terms(t))) for ion, t in sums["ion_i"].items()])
+        ion_g = dict_text([(repr(ion), kp.value(sum_terms(t))) for ion, t in sums["ion_g"].items()])
         return f"{s_text}, {kp.value(sum_terms(sums['i']))}, {kp.value(sum_terms(sums['g']))}, {ion_i}, {ion_g}"
-    args_text = _dict_text([(repr(k), update("args", k, v)) for k, v in layout.args_outputs.items()], "args")
+    args_text = dict_text([(repr(k), update("args", k, v)) for k, v in layout.args_outputs.items()], "args")
     if layout.signature == "net_receive":
         return f"{s_text}, {args_text}, {events}"
     if layout.signature == "net_init":
