@@ -11,6 +11,7 @@ in one kernel cannot hide or compound in the next.
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
@@ -18,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from .codegen.layout import CONVERGED_KEY, PER_INSTANCE_ENVIRONMENT
+from .compiler import write_files
 from .loader import import_module_file
 
 # NEURON's defaults (nrn/src/nrnoc/eion.cpp, celsius 6.3 degC): concentrations in mM, e in mV.
@@ -164,13 +166,6 @@ def deviations(reference: dict, other: dict) -> dict[str, float]:
     return out
 
 
-def compare(reference: dict, other: dict) -> tuple[float, str]:
-    """The worst deviation over every kernel output, and where it is."""
-    found = deviations(reference, other)
-    where = max(found, key=lambda k: found[k], default="")
-    return (found[where], where) if found and found[where] > 0 else (0.0, "")
-
-
 def perturbed(call_list, dtype: str, seed: int = 1):
     """The same calls with every float input moved by a few ulps (4·eps·N(0,1), relative)."""
     rng = np.random.default_rng(seed)
@@ -219,8 +214,6 @@ def exercise_backends(mechanism, backends: list[str], dtype: str = "float64", in
     reference; per backend: {"stage": "ir"|"compile"|"run", "finite", "deviation" (worst,
     relative), "worst_at", "agreement" (≤ 1: within tolerance, or within ten times the output's
     own noise floor), "error"}. Raises only if the reference fails (the caller reports it)."""
-    import tempfile
-
     from . import backends as backend_support
     from .codegen import generate
 
@@ -237,14 +230,9 @@ def exercise_backends(mechanism, backends: list[str], dtype: str = "float64", in
                 report[backend] = {"stage": "ir", "finite": False, "deviation": None, "error": _describe(e)}
         modules = {}
         for backend, files in generated.items():
-            directory = folder / backend
-            directory.mkdir()
-            for name, data in files.items():
-                (directory / name).write_bytes(data)
-            stem = next(n for n in files if n.endswith(".py"))
             try:
                 backend_support.prepare(backend, dtype)
-                modules[backend] = import_module_file(directory / stem, f"modlc_exercise_{backend}")
+                modules[backend] = _import_generated(files, folder / backend, f"modlc_exercise_{backend}")
             except Exception as e:  # noqa: BLE001
                 if backend == "numpy":
                     raise
@@ -275,6 +263,12 @@ def exercise_backends(mechanism, backends: list[str], dtype: str = "float64", in
     return report
 
 
+def _import_generated(files: dict[str, bytes], folder: Path, label: str) -> ModuleType:
+    """Write a mechanism's generated files into folder and import its module."""
+    write_files(files, folder)
+    return import_module_file(folder / next(n for n in files if n.endswith(".py")), label)
+
+
 def _describe(e: BaseException) -> str:
     from .diagnostics import ModlcError
 
@@ -289,20 +283,12 @@ def float32_fidelity(mechanism, instances: int = 8, seed: int = 0) -> float:
     """How far the float32 NumPy reference is from the float64 one on the same inputs: a
     mechanism whose scales span more than float32 can hold (1e10 next to 1e-14) is not computable
     in float32 by any backend, and comparing backends there compares noise."""
-    import tempfile
-
     from .codegen import generate
 
     with tempfile.TemporaryDirectory(prefix="modlc-fidelity-") as tmp:
-        modules = {}
-        for dtype in ("float64", "float32"):
-            files = generate(mechanism, "numpy", dtype)
-            folder = Path(tmp) / dtype
-            folder.mkdir()
-            for name, data in files.items():
-                (folder / name).write_bytes(data)
-            modules[dtype] = import_module_file(folder / next(n for n in files if n.endswith(".py")),
-                                                f"modlc_fidelity_{dtype}")
+        modules = {dtype: _import_generated(generate(mechanism, "numpy", dtype), Path(tmp) / dtype,
+                                            f"modlc_fidelity_{dtype}")
+                   for dtype in ("float64", "float32")}
         try:
             wide = modules["float64"]
             call_list = calls(wide.META, sample_inputs(wide.META, instances, seed), wide)

@@ -39,6 +39,7 @@ import sympy as sp
 
 from .. import ir
 from ..diagnostics import ModlcError
+from .names import Mangler
 from ..symbolic import ExponentialDraw, NormalDraw, PoissonDraw, RandomDraw, UniformDraw
 
 CONVERGED_KEY = "__converged__"
@@ -96,6 +97,23 @@ class KernelLayout:
     @property
     def arguments(self) -> tuple[str, ...]:
         return SIGNATURES[self.signature]
+
+    @property
+    def shape_source(self) -> str:
+        """The argument whose shape is the number of instances."""
+        return "mask" if self.signature == "net_receive" else "v"
+
+    def varies(self, expr) -> bool:
+        """Whether expr differs between instances (else it is a scalar to broadcast)."""
+        return bool(expr.free_symbols & self.per_instance or expr.atoms(RandomDraw))
+
+    def mangler(self) -> Mangler:
+        """A fresh name mangler that keeps the kernel's own arguments (v, t, dt, mask) as they are."""
+        return Mangler({name: name for name in ("v", "t", "dt", "mask") if name in self.arguments})
+
+    def draw_symbols(self) -> dict:
+        """Each random draw → the symbol of the standard variate it reads."""
+        return {r.draw: sp.Symbol(r.key) for r in self.variates}
 
 
 @dataclass

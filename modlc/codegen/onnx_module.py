@@ -15,9 +15,8 @@ import sympy as sp
 
 from .. import ir
 from ..diagnostics import ModlcError
-from ..symbolic import RandomDraw
 from .layout import CONVERGED_KEY, KernelLayout, MechanismLayout, sum_terms
-from .names import Mangler, identifier_stem
+from .names import identifier_stem
 from .onnx_graph import GraphBuilder
 from .python_view import dict_text, format_meta, newton_tolerance
 from .render import render
@@ -53,21 +52,14 @@ class _GraphMaker:
         self.layout = layout
         self.dtype = dtype
         self.element = ELEMENTS[dtype]
-        fixed = {name: name for name in ("v", "t", "mask") if name in layout.arguments}
-        if "dt" in layout.arguments:
-            fixed["dt"] = "dt"
-        self.mangle = Mangler(fixed)
-        draws = {r.draw: sp.Symbol(r.key) for r in layout.variates}
-        self.gb = GraphBuilder(self.element, lambda s: self.mangle(s.name), draws)
-        self.gb.shape_source = "mask" if layout.signature == "net_receive" else "v"
+        self.mangle = layout.mangler()
+        self.gb = GraphBuilder(self.element, lambda s: self.mangle(s.name), layout.draw_symbols())
+        self.gb.shape_source = layout.shape_source
         self.graph = KernelGraph(layout.name, ", ".join(layout.arguments), f"{stem}.{layout.name}.onnx")
-
-    def per_instance(self, expr) -> bool:
-        return bool(expr.free_symbols & self.layout.per_instance or expr.atoms(RandomDraw))
 
     def instance_value(self, expr) -> str:
         name = self.gb.value(expr)
-        return name if self.per_instance(expr) else self.gb.expand(name)
+        return name if self.layout.varies(expr) else self.gb.expand(name)
 
     def output(self, key: str, name: str, kind: str = None) -> str:
         out = self.mangle(f"out.{key}")  # a namespace of its own: an output `g` is not the variable g
@@ -170,7 +162,7 @@ class _GraphMaker:
         events = []
         for index, event in enumerate(layout.events):
             condition = self.gb.value(event.mask)
-            if not self.per_instance(event.mask):
+            if not self.layout.varies(event.mask):
                 condition = gb.expand(condition)
             if masked:
                 condition = gb.node("And", "mask", condition)

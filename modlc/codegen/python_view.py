@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .. import ir
-from ..symbolic import RandomDraw
 from .layout import CONVERGED_KEY, KernelLayout, MechanismLayout, sum_terms
-from .names import Mangler, identifier_stem
+from .names import identifier_stem
 from .pyprinter import Dialect, PythonPrinter, is_constant
 
 DTYPE_EPSILON = {"float64": 2.220446049250313e-16, "float32": 1.1920928955078125e-07}
@@ -52,25 +51,22 @@ def newton_tolerance(tolerance: float, dtype: str) -> float:
 class _KernelPrinter:
     def __init__(self, layout: KernelLayout, dialect: Dialect):
         self.layout = layout
-        fixed = {name: name for name in ("v", "t", "mask") if name in layout.arguments}
-        if "dt" in layout.arguments:
-            fixed["dt"] = "dt"
-        self.mangle = Mangler(fixed)
-        self.draws = {r.draw: sp.Symbol(r.key) for r in layout.variates}
+        self.mangle = layout.mangler()
+        self.draws = layout.draw_symbols()
         self.printer = PythonPrinter(dialect, lambda s: self.mangle(s.name), self.draws)
         self.uses_shape = False
 
     def value(self, expr) -> str:
         """An expression as one value per instance (scalars broadcast)."""
         text = self.printer(expr)
-        if expr.free_symbols & self.layout.per_instance or expr.atoms(RandomDraw):
+        if self.layout.varies(expr):
             return text
         self.uses_shape = True
         return f"_full({text}, shape)"
 
     def condition(self, expr) -> str:
         text = self.printer(expr)
-        if isinstance(expr, sp.Basic) and expr.free_symbols & self.layout.per_instance:
+        if self.layout.varies(expr):
             return text
         self.uses_shape = True
         return f"_mask({text}, shape)"
@@ -78,8 +74,7 @@ class _KernelPrinter:
 
 def kernel_view(layout: KernelLayout, dialect: Dialect, dtype: str) -> KernelView:
     kp = _KernelPrinter(layout, dialect)
-    shape_of = "mask" if layout.signature == "net_receive" else "v"
-    view = KernelView(identifier_stem(layout.name), ", ".join(layout.arguments), shape_of)
+    view = KernelView(identifier_stem(layout.name), ", ".join(layout.arguments), layout.shape_source)
     typed = dialect.literal_in_call
     for load in layout.loads:
         if load.source != "argument":
