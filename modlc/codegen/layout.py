@@ -154,6 +154,8 @@ class MechanismLayout:
                 "random": [{"key": r.key, "distribution": r.distribution} for r in k.variates],
                 "newton": k.newton,
             }
+            if k.name == "net_receive":
+                kernels[k.name]["weight_additive"] = weight_additive(k.kernel, m.net_receive_args)
         environment = sorted({l.key for k in self.kernels for l in k.loads
                               if l.source == "p" and (l.key in ENVIRONMENT or l.key == "dt")})
         return {
@@ -166,6 +168,35 @@ class MechanismLayout:
             "kernels": kernels,
             "notes": list(m.notes),
         }
+
+
+def weight_additive(kernel: ir.Kernel, arguments: list[str]) -> bool:
+    """Whether NET_RECEIVE only adds to state a linear function of the NetCon arguments.
+
+    Such a handler (ExpSyn, Exp2Syn...) gives the same result for events delivered one by one or
+    summed, so the runtime may accumulate them in a ring buffer per delivery step. Anything else
+    (flags, events, t, v, conditions, written arguments) is delivered event by event."""
+    args = {sp.Symbol(a, real=True) for a in arguments}
+    values: dict[sp.Symbol, sp.Expr] = {}
+    for stmt in kernel.statements:
+        if not isinstance(stmt, ir.Assign):
+            return False
+        values[stmt.target] = stmt.value.xreplace(values)
+    blocked = {sp.Symbol(n, real=True) for n in ("flag", "t", "v")}
+    written = {sp.Symbol(n, real=True) for n in kernel.outputs}
+    for name, value in kernel.outputs.items():
+        if name in arguments:
+            return False
+        delta = sp.expand(value.xreplace(values) - sp.Symbol(name, real=True))
+        if delta == 0:
+            continue
+        if delta.has(sp.Piecewise, sp.ITE) or delta.free_symbols & blocked:
+            return False
+        if delta.xreplace({a: 0 for a in args}) != 0:  # a part that does not scale with the weight
+            return False
+        if any(sp.diff(delta, a).free_symbols & (args | written) for a in args):  # not linear, or state-dependent
+            return False
+    return True
 
 
 def mechanism_layout(m: ir.MechanismIR) -> MechanismLayout:

@@ -1,0 +1,301 @@
+"""Lowering a Network to flat arrays: one node array for all cells, one instance group per mechanism.
+
+Everything here is NumPy and plain Python, done once per simulation; the engine turns the arrays
+into backend constants.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Callable
+
+import numpy as np
+
+from . import hines
+from .ions import IonSpecies, species
+from .model import Location, Mechanism, Network, PointProcess
+from .morphology import ModelError
+
+ION_FIELDS = ("e", "ci", "co", "i")
+
+
+def ion_field(name: str, ion: str) -> str | None:
+    """Which of an ion's per-node arrays a mechanism variable is: e (ena), ci (nai), co (nao), i (ina)."""
+    return {f"e{ion}": "e", f"{ion}i": "ci", f"{ion}o": "co", f"i{ion}": "i"}.get(name)
+
+
+@dataclass
+class Group:
+    """Every instance of one mechanism in the network, with the arrays its kernels read."""
+
+    index: int
+    mechanism: Mechanism
+    module: ModuleType
+    meta: dict
+    nodes: np.ndarray | None  # node of each instance; None for artificial cells
+    params: dict[str, np.ndarray | float]
+    state: dict[str, np.ndarray]
+    scale: np.ndarray  # current to mA/cm² of the node: 1 (density) or 100/area (point, nA)
+    pointers: dict[str, np.ndarray]  # POINTER variable -> node whose v it reads
+    ion_inputs: list[tuple[str, str, str]]  # (variable, ion, field) loaded into `ion`
+    ion_mirrors: list[tuple[str, str, str]]  # concentration/reversal kept in s, refreshed from the ion
+    ion_writes: list[tuple[str, str, str]]  # concentration/reversal written back to the ion
+    points: dict[int, int] = field(default_factory=dict)  # PointProcess.index -> instance
+    delivery: str | None = None  # "ring" (weight-additive NET_RECEIVE), "queue" or None
+    netcons: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # global NetCon ids
+    netcon_instance: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    args: dict[str, np.ndarray] = field(default_factory=dict)  # NET_RECEIVE arguments per NetCon
+    sources: np.ndarray | None = None  # source id of each instance (net_event), -1 if none
+
+    @property
+    def name(self) -> str:
+        return self.meta["name"]
+
+    @property
+    def size(self) -> int:
+        return len(self.scale)
+
+    def kernel(self, name: str) -> Callable | None:
+        return getattr(self.module, name, None) if name in self.meta["kernels"] else None
+
+
+@dataclass
+class Plan:
+    """The whole network as arrays."""
+
+    parent: np.ndarray
+    area: np.ndarray
+    cm: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    levels: hines.Levels
+    cell_offsets: list[int]
+    groups: list[Group]
+    ions: dict[str, IonSpecies]
+    source_node: np.ndarray  # threshold sources: node of each (their ids come first)
+    source_threshold: np.ndarray
+    n_sources: int  # threshold sources + net_event sources
+    netcon_source: np.ndarray
+    netcon_delay: np.ndarray
+    netcon_group: np.ndarray  # target group (-1: no target)
+    point_sources: dict[int, int]  # PointProcess.index -> source id
+    celsius: float
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.parent)
+
+    def node(self, net: Network, loc: Location) -> int:
+        return self.cell_offsets[loc.cell] + net.cells[loc.cell].node(loc.section, loc.x)
+
+
+def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -> Plan:
+    """Flatten `net`; `load` compiles a mechanism for the simulation's backend."""
+    if not net.cells and not any(p.location is None for p in net.points):
+        raise ModelError("the network is empty: add a cell or an artificial cell")
+    trees = [c.tree() for c in net.cells]
+    offsets, parent, area, cm, a, b, diam = [], [], [], [], [], [], []
+    total = 0
+    for t in trees:
+        offsets.append(total)
+        parent.append(np.where(t.parent >= 0, t.parent + total, -1))
+        for dst, src in ((area, t.area), (cm, t.cm), (a, t.a), (b, t.b), (diam, t.diam)):
+            dst.append(src)
+        total += len(t.parent)
+    cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0))
+    parent_a = cat(parent).astype(np.int64)
+    area_a, diam_a = cat(area), cat(diam)
+    plan_nodes = dict(parent=parent_a, area=area_a, cm=cat(cm), a=cat(a), b=cat(b))
+
+    modules: dict[tuple, tuple[Mechanism, ModuleType]] = {}
+
+    def module_of(mech: Mechanism) -> ModuleType:
+        if mech.key not in modules:
+            modules[mech.key] = (mech, load(mech))
+        return modules[mech.key][1]
+
+    # Density mechanisms: one instance per segment centre, in order of first insertion.
+    density: dict[tuple, dict[int, dict]] = {}
+    for ins in net.density:
+        meta = module_of(ins.mechanism).META
+        if meta["kind"] != "density":
+            raise ModelError(f"{ins.mechanism.path}: {meta['name']} is a {meta['kind']} mechanism; use place() or artificial(), not insert()")
+        tree = trees[ins.cell]
+        slots = density.setdefault(ins.mechanism.key, {})
+        for sec in ins.sections:
+            for node in tree.centres[sec]:
+                slots.setdefault(offsets[ins.cell] + int(node), {}).update(ins.params)
+    ordered: list[tuple[Mechanism, list]] = []
+    for key, slots in density.items():
+        ordered.append((modules[key][0], [(n, None, params) for n, params in slots.items()]))
+    by_mech: dict[tuple, list] = {}
+    for pp in net.points:
+        meta = module_of(pp.mechanism).META
+        if meta["kind"] == "density":
+            raise ModelError(f"{pp.mechanism.path}: {meta['name']} is a density mechanism; use insert(), not place()")
+        if (pp.location is None) != (meta["kind"] == "artificial"):
+            what = "an artificial cell (use artificial())" if meta["kind"] == "artificial" else "a point process (use place(..., at=))"
+            raise ModelError(f"{pp.mechanism.path}: {meta['name']} is {what}")
+        node = -1 if pp.location is None else offsets[pp.location.cell] + net.cells[pp.location.cell].node(pp.location.section, pp.location.x)
+        if pp.mechanism.key not in by_mech:
+            by_mech[pp.mechanism.key] = []
+            ordered.append((pp.mechanism, by_mech[pp.mechanism.key]))
+        by_mech[pp.mechanism.key].append((node, pp, pp.params))
+
+    ions = species([module_of(m).META for m, _ in ordered], net.ions)
+    groups = []
+    for mech, members in ordered:
+        groups.append(_group(len(groups), mech, module_of(mech), members, net, offsets, area_a, diam_a, dt, ions))
+
+    plan = Plan(**plan_nodes, levels=hines.levels(parent_a, plan_nodes["a"], plan_nodes["b"]), cell_offsets=offsets,
+                groups=groups, ions=ions, source_node=np.zeros(0, dtype=np.int64), source_threshold=np.zeros(0),
+                n_sources=0, netcon_source=np.zeros(0, dtype=np.int64), netcon_delay=np.zeros(0),
+                netcon_group=np.zeros(0, dtype=np.int64), point_sources={}, celsius=net.celsius)
+    _connect(plan, net)
+    return plan
+
+
+def _group(index, mech, module, members, net, offsets, area, diam, dt, ions) -> Group:
+    meta = module.META
+    kind = meta["kind"]
+    n = len(members)
+    where = f"{mech.path}: {meta['name']}"
+    for k in meta["kernels"]:
+        if k.startswith(("before_", "after_")):
+            raise ModelError(f"{where}: BEFORE/AFTER blocks are not supported by the runtime yet")
+        if "move" in meta["kernels"][k]["events"]:
+            raise ModelError(f"{where}: net_move is not supported by the runtime yet")
+    nodes = np.array([m[0] for m in members], dtype=np.int64)
+    variables = {v["name"]: v for v in meta["variables"]}
+    params: dict = {}
+    for v in meta["variables"]:
+        if v["read_from"] != "p":
+            continue
+        default = v["default"] if v["default"] is not None else 0.0
+        if v["scope"] == "global":
+            params[v["name"]] = float(net.globals.get((mech.key, v["name"]), default))
+        else:
+            params[v["name"]] = np.full(n, float(default))
+    for j, (_, _, overrides) in enumerate(members):
+        for name, value in overrides.items():
+            var = variables.get(name)
+            if var is None or var["role"] not in ("parameter", "state", "assigned") or var["read_from"] == "ion":
+                settable = sorted(k for k, v in variables.items() if v["read_from"] == "p" and v["scope"] != "global")
+                raise ModelError(f"{where} has no settable parameter {name!r} (parameters: {', '.join(settable)})")
+            if var["scope"] == "global" and var["read_from"] == "p":
+                raise ModelError(f"{where}: {name} is GLOBAL; set it once with Network.set_global")
+            if var["read_from"] == "p":
+                params[name][j] = float(value)
+    for (key, name), value in net.globals.items():
+        if key == mech.key and (name not in variables or variables[name]["scope"] != "global"):
+            raise ModelError(f"{where} has no GLOBAL parameter {name!r}")
+    node_idx = np.where(nodes >= 0, nodes, 0)
+    env = {"celsius": float(net.celsius), "area": area[node_idx] if n else np.zeros(0),
+           "diam": diam[node_idx] if n else np.zeros(0), "dt": float(dt)}
+    for name in meta["environment"]:
+        params[name] = env[name]
+    # s: every variable kept by the mechanism, from its default (NEURON starts them at 0).
+    s_keys = {v["name"] for v in meta["variables"] if v["read_from"] == "s" or (v["written"] and v["role"] != "netcon_arg")}
+    state = {name: np.full(n, float(variables[name]["default"] or 0.0)) for name in sorted(s_keys)}
+    for j, (_, _, overrides) in enumerate(members):
+        for name, value in overrides.items():
+            if name in state and variables[name]["read_from"] != "p":
+                state[name][j] = float(value)
+    if any(k["newton"] for k in meta["kernels"].values()):
+        state["__converged__"] = np.ones(n, dtype=bool)
+    scale = np.ones(n) if kind == "density" else np.where(nodes >= 0, 100.0 / area[node_idx], 0.0) if n else np.zeros(0)
+    ion_inputs, mirrors, writes = [], [], []
+    for v in meta["variables"]:
+        if v["ion"] is None:
+            continue
+        fld = ion_field(v["name"], v["ion"])
+        if fld is None:
+            raise ModelError(f"{where}: ion variable {v['name']} is not e{v['ion']}, {v['ion']}i, {v['ion']}o or i{v['ion']}")
+        entry = (v["name"], v["ion"], fld)
+        if v["read_from"] == "ion":
+            ion_inputs.append(entry)
+        elif fld != "i" and v["name"] in state:
+            mirrors.append(entry)
+        if fld != "i" and v["written"]:
+            writes.append(entry)
+    pointers = {}
+    for v in meta["variables"]:
+        if v["role"] != "pointer":
+            continue
+        targets = []
+        for _, pp, _ in members:
+            loc = pp.pointers.get(v["name"]) if pp is not None else None
+            if loc is None:
+                who = "a density mechanism" if pp is None else "a point process"
+                raise ModelError(f"{where}: POINTER {v['name']} of {who} is not linked (use Network.link or gap_junction)")
+            targets.append(offsets[loc.cell] + net.cells[loc.cell].node(loc.section, loc.x))
+        pointers[v["name"]] = np.array(targets, dtype=np.int64)
+    group = Group(index, mech, module, meta, None if kind == "artificial" else nodes, params, state, scale, pointers,
+                  ion_inputs, mirrors, writes)
+    group.points = {pp.index: j for j, (_, pp, _) in enumerate(members) if pp is not None}
+    if "net_receive" in meta["kernels"]:
+        group.delivery = "ring" if meta["kernels"]["net_receive"].get("weight_additive") else "queue"
+    return group
+
+
+def _connect(plan: Plan, net: Network) -> None:
+    """Sources (threshold detectors first, then net_event emitters), NetCons and their arguments."""
+    thresholds: dict[tuple[int, float], int] = {}
+    for nc in net.netcons:
+        if isinstance(nc.source, Location):
+            thresholds.setdefault((plan.node(net, nc.source), nc.threshold), len(thresholds))
+    plan.source_node = np.array([k[0] for k in thresholds], dtype=np.int64)
+    plan.source_threshold = np.array([k[1] for k in thresholds], dtype=float)
+    next_id = len(thresholds)
+    for g in plan.groups:
+        emits = any("event" in k["events"] for k in g.meta["kernels"].values())
+        g.sources = np.full(g.size, -1, dtype=np.int64)
+        if emits:
+            g.sources = np.arange(next_id, next_id + g.size, dtype=np.int64)
+            for pidx, j in g.points.items():
+                plan.point_sources[pidx] = next_id + j
+            next_id += g.size
+    plan.n_sources = next_id
+    group_of = {pidx: (g, j) for g in plan.groups for pidx, j in g.points.items()}
+    src, delay, tgroup = [], [], []
+    per_group: dict[int, list] = {}
+    for c, nc in enumerate(net.netcons):
+        if isinstance(nc.source, Location):
+            src.append(thresholds[(plan.node(net, nc.source), nc.threshold)])
+        else:
+            if nc.source.index not in plan.point_sources:
+                raise ModelError(f"NetCon {c}: source {nc.source.mechanism.path.name} never calls net_event, so it cannot be a NetCon source")
+            src.append(plan.point_sources[nc.source.index])
+        delay.append(nc.delay)
+        if nc.target is None:
+            tgroup.append(-1)
+            continue
+        g, j = group_of[nc.target.index]
+        if g.delivery is None:
+            raise ModelError(f"NetCon {c}: target {g.name} has no NET_RECEIVE block")
+        tgroup.append(g.index)
+        per_group.setdefault(g.index, []).append((c, j, nc.weights))
+    plan.netcon_source = np.array(src, dtype=np.int64)
+    plan.netcon_delay = np.array(delay, dtype=float)
+    plan.netcon_group = np.array(tgroup, dtype=np.int64)
+    for g in plan.groups:
+        entries = per_group.get(g.index, [])
+        names = list(g.meta["net_receive_args"])
+        g.netcons = np.array([e[0] for e in entries], dtype=np.int64)
+        g.netcon_instance = np.array([e[1] for e in entries], dtype=np.int64)
+        g.args = {a: np.zeros(len(entries)) for a in names}
+        for k, (c, _, weights) in enumerate(entries):
+            if len(weights) > max(len(names), 1):
+                raise ModelError(f"NetCon {c}: {len(weights)} weights given, but {g.name}'s NET_RECEIVE takes {len(names)} arguments")
+            for a, w in zip(names, weights):
+                g.args[a][k] = w
+        if entries and not names:
+            raise ModelError(f"{g.name}: NET_RECEIVE needs at least one argument (the weight)")
+
+
+def ring_depth(plan: Plan, dt: float) -> int:
+    """Slots a delivery ring needs: the longest delay in steps, plus the step in progress."""
+    longest = float(plan.netcon_delay.max(initial=0.0))
+    return int(math.ceil(longest / dt)) + 3

@@ -1,0 +1,249 @@
+"""One time step and the initialisation, written once against the backend primitives.
+
+NEURON's fixed step (src/nrnoc/fadvance.cpp, secondorder = 0), with v at t and states at t + dt/2:
+
+1. threshold detection on v(t), then deliver events due by t + dt/2;
+2. at t + dt/2: ion reversals that follow Nernst, every mechanism's current and dI/dv, scattered
+   into the right-hand side and diagonal; capacitance cm/dt; the axial terms;
+3. the Hines solve for dv, v += dv;
+4. at t + dt: every mechanism's states with the new v; concentrations written back to the ions.
+
+The carry (everything that changes) is a nested dict of backend arrays, so the same functions
+run eagerly (NumPy, ONNX glue), under `lax.scan` (JAX) and under an XLA `tf.while_loop`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import hines
+from .assembly import Group, Plan
+from .events import EventConfig, Events
+
+
+class Engine:
+    def __init__(self, ops, plan: Plan, dt: float, config: EventConfig, seed: int = 0, t0: float = 0.0):
+        self.ops, self.plan, self.dt, self.seed, self.t0 = ops, plan, dt, seed, t0
+        c = ops.const
+        self.events = Events(ops, plan, dt, config)
+        n = plan.n_nodes
+        parent_safe = np.where(plan.parent >= 0, plan.parent, np.arange(n))
+        axial_diag = -plan.b.copy()
+        np.add.at(axial_diag, parent_safe, -plan.a)
+        self.parent = c(parent_safe, "int32")
+        self.a, self.b = c(plan.a), c(plan.b)
+        self.diag_fixed = c(axial_diag + plan.cm * 1e-3 / dt)
+        self.zeros = c(np.zeros(n))
+        self.p = []
+        self.nodes = []
+        self.scale = []
+        self.pointers = []
+        for g in plan.groups:
+            self.p.append({k: (c(v) if isinstance(v, np.ndarray) else v) for k, v in g.params.items()})
+            self.nodes.append(None if g.nodes is None else c(g.nodes, "int32"))
+            self.scale.append(c(g.scale))
+            self.pointers.append({k: c(v, "int32") for k, v in g.pointers.items()})
+        self.queue_groups = [g for g in plan.groups if g.delivery == "queue"]
+        self.ring_groups = [g for g in plan.groups if g.delivery == "ring"]
+
+    # ----- kernel plumbing ---------------------------------------------------------------------
+    def _inputs(self, g: Group, c: dict, kernel: str, salt):
+        """v, s (ion mirrors refreshed) and the `ion` dictionary for one kernel call of g."""
+        ops, k = self.ops, g.index
+        nodes = self.nodes[k]
+        s = dict(c["s"][k])
+        if nodes is None:
+            v = ops.const(np.zeros(g.size))
+            ion = {}
+        else:
+            v = ops.take(c["v"], nodes)
+            ion = {var: ops.take(c["ion"][x][f], nodes) for var, x, f in g.ion_inputs}
+            for var, x, f in g.ion_mirrors:
+                s[var] = ops.take(c["ion"][x][f], nodes)
+            for var, targets in self.pointers[k].items():
+                ion[var] = ops.take(c["v"], targets)
+        for j, r in enumerate(g.meta["kernels"][kernel]["random"]):
+            counter = (salt * 64 + k) * 16 + j
+            ion[r["key"]] = ops.variates(r["distribution"], g.size, self.seed, counter)
+        return v, s, ion
+
+    def _store(self, g: Group, c: dict, s: dict) -> dict:
+        """Keep g's new s; write the concentrations and reversals it owns back to the ions."""
+        ops = self.ops
+        c = {**c, "s": [s if j == g.index else x for j, x in enumerate(c["s"])]}
+        if g.ion_writes and self.nodes[g.index] is not None:
+            ions = {x: dict(v) for x, v in c["ion"].items()}
+            for var, x, f in g.ion_writes:
+                ions[x][f] = ops.scatter_set(ions[x][f], self.nodes[g.index], s[var])
+            c["ion"] = ions
+        if "__converged__" in s:
+            c["newton_failed"] = c["newton_failed"] | ops.any(~s["__converged__"])
+        return c
+
+    def _emit(self, c: dict, g: Group, kernel: str, emitted, t, nc) -> dict:
+        ev = c["ev"]
+        for kind, event in zip(g.meta["kernels"][kernel]["events"], emitted):
+            mask = event[0]
+            if kind == "send":
+                ev = self.events.send(ev, g, mask, t + event[1], nc, event[2])
+            elif kind == "event":
+                ev = self.events.emitted(ev, g, mask, event[1], self.t0)
+        return {**c, "ev": ev}
+
+    # ----- the phases of a step ----------------------------------------------------------------
+    def currents(self, c: dict, t):
+        """Ion reversals, then every mechanism's current: the carry, rhs and diagonal."""
+        ops, plan = self.ops, self.plan
+        ions = {}
+        for x, sp in plan.ions.items():
+            ion = dict(c["ion"][x])
+            if sp.e_advance:
+                ion["e"] = self.nernst(sp, ion["ci"], ion["co"])
+            ion["i"] = self.zeros
+            ions[x] = ion
+        c = {**c, "ion": ions}
+        rhs, d = self.zeros, self.zeros
+        for g in plan.groups:
+            if g.nodes is None or g.kernel("current") is None:
+                continue
+            nodes, scale = self.nodes[g.index], self.scale[g.index]
+            v, s, ion = self._inputs(g, c, "current", c["n"] * 4 + 1)
+            s, i, gm, ion_i, _ = g.module.current(self.p[g.index], s, v, ion, t)
+            rhs = ops.scatter_add(rhs, nodes, -i * scale)
+            d = ops.scatter_add(d, nodes, gm * scale)
+            if ion_i:
+                ions = {x: dict(val) for x, val in c["ion"].items()}
+                for x, value in ion_i.items():
+                    ions[x]["i"] = ops.scatter_add(ions[x]["i"], nodes, value * scale)
+                c = {**c, "ion": ions}
+            c = self._store(g, c, s)
+        return c, rhs, d
+
+    def nernst(self, sp, ci, co):
+        ops = self.ops
+        factor = sp.nernst_factor(self.plan.celsius)
+        safe_ci = ops.where(ci > 0, ci, 1.0)
+        safe_co = ops.where(co > 0, co, 1.0)
+        e = factor * ops.log(safe_co / safe_ci)
+        return ops.where(ci > 0, ops.where(co > 0, e, -1e6), 1e6)
+
+    def solve_voltage(self, c: dict, rhs, d):
+        ops, v = self.ops, c["v"]
+        dv_axial = ops.take(v, self.parent) - v
+        rhs = rhs - self.b * dv_axial
+        rhs = ops.scatter_add(rhs, self.parent, self.a * dv_axial)
+        dv = hines.solve(ops, self.plan.levels, d + self.diag_fixed, rhs)
+        return {**c, "v": v + dv}
+
+    def states(self, c: dict, t) -> dict:
+        for g in self.plan.groups:
+            if g.nodes is None or g.kernel("state") is None:
+                continue
+            v, s, ion = self._inputs(g, c, "state", c["n"] * 4 + 2)
+            c = self._store(g, c, g.module.state(self.p[g.index], s, v, ion, t, self.dt))
+        return c
+
+    def deliver(self, c: dict, til, step, rings: bool = True) -> dict:
+        """Deliver every event due by `til`: queues event by event, then the step's ring slots."""
+        ops = self.ops
+        if self.queue_groups:
+            limit = self.events.config.max_passes
+
+            def more(state):
+                cc, passes = state
+                return self.events.due(cc["ev"], til) & (passes < limit)
+
+            def one_pass(state):
+                cc, passes = state
+                for g in self.queue_groups:
+                    cc = self._receive_queued(cc, g, til)
+                return cc, passes + 1
+
+            c, passes = ops.while_loop(more, one_pass, (c, ops.const(0, "int32")))
+            stuck = self.events.due(c["ev"], til)
+            ev = c["ev"]
+            c = {**c, "ev": {**ev, "errors": {**ev["errors"], "passes": ev["errors"]["passes"] | stuck}}}
+        if rings:
+            for g in self.ring_groups:
+                ev, mask, args = self.events.ring_take(c["ev"], g, step)
+                c = {**c, "ev": ev}
+                v, s, ion = self._inputs(g, c, "net_receive", step * 4 + 3)
+                args = {**args, "flag": 0.0 * args[g.meta["net_receive_args"][0]]}
+                s, _, _ = g.module.net_receive(self.p[g.index], s, args, mask, til, v, ion)
+                c = self._store(g, c, s)
+        return c
+
+    def _receive_queued(self, c: dict, g: Group, til) -> dict:
+        ops = self.ops
+        ev, mask, t_event, flag, nc = self.events.pick(c["ev"], g, til)
+        c = {**c, "ev": ev}
+        table = c["args"][g.index]
+        n_nc = len(g.netcons)
+        has_nc = nc >= 0
+        at = ops.where(has_nc, nc, n_nc)
+        args = {a: ops.where(has_nc, ops.take(table[a], at), 0.0) for a in g.meta["net_receive_args"]}
+        args["flag"] = flag
+        v, s, ion = self._inputs(g, c, "net_receive", c["n"] * 4 + 3)
+        s, args_out, emitted = g.module.net_receive(self.p[g.index], s, args, mask, t_event, v, ion)
+        c = self._store(g, c, s)
+        written = g.meta["kernels"]["net_receive"]["writes_args"]
+        if written:
+            target = ops.where(mask & has_nc, nc, n_nc)
+            table = {a: (ops.scatter_set(col, target, args_out[a]) if a in written else col) for a, col in table.items()}
+            c = {**c, "args": [table if j == g.index else x for j, x in enumerate(c["args"])]}
+        return self._emit(c, g, "net_receive", emitted, t_event, nc)
+
+    # ----- whole steps -------------------------------------------------------------------------
+    def step(self, c: dict) -> dict:
+        ops, dt = self.ops, self.dt
+        t = self.t0 + ops.cast(c["n"], "float") * dt
+        c = {**c, "ev": self.events.threshold(c["ev"], c["v"], t, self.t0)}
+        c = self.deliver(c, t + 0.5 * dt, c["n"])
+        c, rhs, d = self.currents(c, t + 0.5 * dt)
+        c = self.solve_voltage(c, rhs, d)
+        c = self.states(c, t + dt)
+        return {**c, "n": c["n"] + 1}
+
+    def initial(self, v_init: float) -> dict:
+        """NEURON's finitialize: ions, INITIAL blocks, NET_RECEIVE INITIAL, events due at t0, currents."""
+        ops, plan, t0 = self.ops, self.plan, self.t0
+        n = plan.n_nodes
+        ions = {}
+        for x, sp in plan.ions.items():
+            ci, co = ops.const(np.full(n, sp.ci0)), ops.const(np.full(n, sp.co0))
+            e = self.nernst(sp, ci, co) if sp.e_init else ops.const(np.full(n, sp.e0))
+            ions[x] = {"e": e, "ci": ci, "co": co, "i": self.zeros}
+        c = {
+            "n": ops.const(0, "int32"), "v": ops.const(np.full(n, v_init)), "ion": ions,
+            "s": [{k: ops.const(v, None if v.dtype != bool else "bool") for k, v in g.state.items()} for g in plan.groups],
+            "args": [{a: ops.const(np.append(col, 0.0)) for a, col in g.args.items()} for g in plan.groups],
+            "ev": self.events.initial(), "newton_failed": ops.const(False, "bool"),
+        }
+        for g in plan.groups:
+            if g.kernel("init") is None:
+                continue
+            v, s, ion = self._inputs(g, c, "init", 0)
+            s, emitted = g.module.init(self.p[g.index], s, v, ion, t0)
+            c = self._store(g, c, s)
+            c = self._emit(c, g, "init", emitted, t0, ops.const(np.full(g.size, -1), "int32"))
+        for g in plan.groups:
+            if len(g.netcons) and g.kernel("net_init") is not None and g.meta["kernels"]["net_init"]["writes_args"]:
+                c = self._net_init(c, g)
+        c = self.deliver(c, t0, 0, rings=False)
+        c, _, _ = self.currents(c, t0)
+        return c
+
+    def _net_init(self, c: dict, g: Group) -> dict:
+        """NET_RECEIVE INITIAL, once per NetCon, seeing its target instance."""
+        ops = self.ops
+        inst = ops.const(g.netcon_instance, "int32")
+        take = (lambda x: ops.take(x, inst) if hasattr(x, "shape") and len(getattr(x, "shape", ())) else x)
+        p = {k: take(v) for k, v in self.p[g.index].items()}
+        s = {k: ops.take(v, inst) for k, v in c["s"][g.index].items()}
+        table = c["args"][g.index]
+        args = {a: col[: len(g.netcons)] for a, col in table.items()}
+        v = ops.const(np.zeros(len(g.netcons))) if self.nodes[g.index] is None else ops.take(c["v"], ops.take(self.nodes[g.index], inst))
+        out = g.module.net_init(p, s, {**args, "flag": 0.0 * v}, self.t0, v, {})
+        padded = {a: ops.scatter_set(col, ops.const(np.arange(len(g.netcons)), "int32"), out[a]) if a in out else col
+                  for a, col in table.items()}
+        return {**c, "args": [padded if j == g.index else x for j, x in enumerate(c["args"])]}

@@ -1,0 +1,184 @@
+"""A model as plain data: cells, mechanism placements, connections and recordings.
+
+Nothing here touches a backend. Mechanisms are named by their `.mod` path (or a `Mechanism`
+spec carrying the conductance mode); the simulation compiles them for its backend and dtype.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+from .morphology import Cell, ModelError
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """A .mod file and how to compile it: `conductance` is "symbolic" or NEURON's "numeric"."""
+
+    path: Path
+    conductance: str = "symbolic"
+    include_path: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple:
+        return (str(self.path.resolve()), self.conductance, self.include_path)
+
+
+MechanismLike = Union[str, Path, Mechanism]
+
+
+def as_mechanism(mech: MechanismLike) -> Mechanism:
+    """Accept a path wherever a mechanism is expected."""
+    if isinstance(mech, Mechanism):
+        return mech
+    if isinstance(mech, (str, Path)):
+        path = Path(mech)
+        if not path.is_file():
+            raise ModelError(f"{path}: no such .mod file")
+        return Mechanism(path)
+    raise ModelError(f"a mechanism is a .mod path or modlc.runtime.Mechanism, not {type(mech).__name__}")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Position x of a section of the network's cell number `cell`."""
+
+    cell: int
+    section: str
+    x: float = 0.5
+
+
+@dataclass
+class DensityInsertion:
+    mechanism: Mechanism
+    cell: int
+    sections: list[str]
+    params: dict[str, float]
+
+
+@dataclass(eq=False)
+class PointProcess:
+    """A point process at a location, or an artificial cell (location None). Use it as a NetCon
+    source or target, a gap-junction end, or a recording point."""
+
+    mechanism: Mechanism
+    location: Location | None
+    params: dict[str, float]
+    pointers: dict[str, Any] = field(default_factory=dict)
+    index: int = -1  # position in Network.points
+
+
+@dataclass
+class NetCon:
+    source: Any  # Location (threshold on v) or PointProcess (net_event)
+    target: PointProcess | None
+    weights: tuple[float, ...]
+    delay: float
+    threshold: float
+
+
+@dataclass
+class Probe:
+    name: str
+    variable: str
+    location: Location | None
+    point: PointProcess | None
+
+
+@dataclass
+class Network:
+    """Cells and everything attached to them; build it, then hand it to a Simulation."""
+
+    cells: list[Cell] = field(default_factory=list)
+    density: list[DensityInsertion] = field(default_factory=list)
+    points: list[PointProcess] = field(default_factory=list)
+    netcons: list[NetCon] = field(default_factory=list)
+    probes: list[Probe] = field(default_factory=list)
+    ions: dict[str, dict[str, float]] = field(default_factory=dict)
+    globals: dict[tuple, float] = field(default_factory=dict)
+    celsius: float = 6.3
+    v_init: float = -65.0
+
+    def add_cell(self, cell: Cell) -> int:
+        """Add a cell (a copy of its morphology is not taken: later section edits show) and
+        return its index, which locations refer to."""
+        if not isinstance(cell, Cell):
+            raise ModelError(f"add_cell expects a Cell, got {type(cell).__name__}")
+        self.cells.append(cell)
+        return len(self.cells) - 1
+
+    def location(self, at) -> Location:
+        """Accept `Location` or a tuple (cell, section[, x])."""
+        loc = at if isinstance(at, Location) else Location(*at)
+        if not 0 <= loc.cell < len(self.cells):
+            raise ModelError(f"location {at!r}: there is no cell {loc.cell} (the network has {len(self.cells)})")
+        self.cells[loc.cell].node(loc.section, loc.x)  # validates section and x
+        return loc
+
+    def insert(self, mechanism: MechanismLike, cell: int, where="all", **params: float) -> None:
+        """Insert a density mechanism into the sections `where` selects, overriding parameters."""
+        if not 0 <= cell < len(self.cells):
+            raise ModelError(f"insert: there is no cell {cell}")
+        self.density.append(DensityInsertion(as_mechanism(mechanism), cell, self.cells[cell].regions(where), params))
+
+    def place(self, mechanism: MechanismLike, at, **params: float) -> PointProcess:
+        """Put a point process at a location (cell, section, x)."""
+        pp = PointProcess(as_mechanism(mechanism), self.location(at), params, index=len(self.points))
+        self.points.append(pp)
+        return pp
+
+    def artificial(self, mechanism: MechanismLike, **params: float) -> PointProcess:
+        """An artificial cell (NetStim, IntFire1...): no location, events only."""
+        pp = PointProcess(as_mechanism(mechanism), None, params, index=len(self.points))
+        self.points.append(pp)
+        return pp
+
+    def link(self, point: PointProcess, pointer: str, at) -> None:
+        """Point `point`'s POINTER `pointer` at the membrane potential of a location."""
+        point.pointers[pointer] = self.location(at)
+
+    def gap_junction(self, mechanism: MechanismLike, a, b, pointer: str = "vgap", **params: float) -> tuple[PointProcess, PointProcess]:
+        """A gap junction as NEURON builds one: a point process at each end whose POINTER reads
+        the other end's v (a linear junction or a voltage-dependent one such as Cx36)."""
+        pa, pb = self.place(mechanism, a, **params), self.place(mechanism, b, **params)
+        self.link(pa, pointer, b)
+        self.link(pb, pointer, a)
+        return pa, pb
+
+    def connect(self, source, target: PointProcess | None, weight=0.0, delay: float = 1.0,
+                threshold: float = 10.0) -> NetCon:
+        """A NetCon: from a location's v crossing `threshold` upwards, or from a point process's
+        net_event, to a target point process after `delay` ms. `weight` may be a sequence
+        (NET_RECEIVE's arguments, the first being the weight)."""
+        if isinstance(source, PointProcess):
+            src: Any = source
+        else:
+            src = self.location(source)
+        if target is not None and not isinstance(target, PointProcess):
+            raise ModelError("a NetCon target must be a point process placed in this network")
+        if not delay >= 0:
+            raise ModelError(f"a NetCon delay must be >= 0 ms, got {delay!r}")
+        weights = tuple(float(w) for w in weight) if isinstance(weight, (list, tuple)) else (float(weight),)
+        nc = NetCon(src, target, weights, float(delay), float(threshold))
+        self.netcons.append(nc)
+        return nc
+
+    def record(self, name: str, variable: str = "v", at=None, point: PointProcess | None = None) -> None:
+        """Record `variable` on every step: v or an ion variable (ena, cai, ica...) at a location,
+        a density mechanism's variable as `name_suffix` (m_hh) at a location, or a point
+        process's variable (`point=`)."""
+        if any(p.name == name for p in self.probes):
+            raise ModelError(f"a recording called {name!r} already exists")
+        if (at is None) == (point is None):
+            raise ModelError(f"recording {name!r}: give exactly one of at= (a location) or point=")
+        self.probes.append(Probe(name, variable, None if at is None else self.location(at), point))
+
+    def set_ion(self, ion: str, **values: float) -> None:
+        """Override an ion's initial concentrations or reversal potential, e.g. set_ion("ca", cao=2)."""
+        self.ions.setdefault(ion, {}).update(values)
+
+    def set_global(self, mechanism: MechanismLike, name: str, value: float) -> None:
+        """Set a mechanism's GLOBAL parameter (one value for every instance)."""
+        self.globals[(as_mechanism(mechanism).key, name)] = float(value)

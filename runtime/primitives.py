@@ -1,0 +1,290 @@
+"""The small primitive set each backend implements; the runtime core is written once against it.
+
+Arithmetic and comparisons use the arrays' own operators. Everything else the core needs
+(gather, scatter, compaction, loops, random variates, compilation) is a method here. NumPy is the
+reference; it and the ONNX backend run the time loop in Python (the ONNX kernels run in
+onnxruntime, the glue in NumPy), JAX runs it under `lax.scan`, TensorFlow under a
+`tf.while_loop` compiled with XLA.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+
+class NumpyOps:
+    """Reference primitives; also the glue of the ONNX backend."""
+
+    name = "numpy"
+
+    def __init__(self, dtype: str):
+        self.dtype = dtype
+
+    def const(self, array, dtype: str | None = None):
+        return np.asarray(array, dtype=self.dtype if dtype is None else dtype)
+
+    def take(self, x, idx):
+        return x[idx]
+
+    def scatter_add(self, x, idx, values):
+        out = np.array(x, copy=True)
+        np.add.at(out, idx, values)
+        return out
+
+    def scatter_set(self, x, idx, values):
+        out = np.array(x, copy=True)
+        out[idx] = values
+        return out
+
+    def scatter_min(self, x, idx, values):
+        out = np.array(x, copy=True)
+        np.minimum.at(out, idx, values)
+        return out
+
+    def scatter_max(self, x, idx, values):
+        out = np.array(x, copy=True)
+        np.maximum.at(out, idx, values)
+        return out
+
+    def where(self, cond, a, b):
+        return np.where(cond, a, b)
+
+    def cumsum(self, x):
+        return np.cumsum(x)
+
+    def argsort(self, x):
+        return np.argsort(x, kind="stable")
+
+    def any(self, x):
+        return bool(np.any(x))
+
+    def sum(self, x):
+        return np.sum(x)
+
+    def cast(self, x, dtype: str):
+        return np.asarray(x).astype(self.dtype if dtype == "float" else dtype)
+
+    def exp(self, x):
+        return np.exp(x)
+
+    def log(self, x):
+        return np.log(x)
+
+    def ceil(self, x):
+        return np.ceil(x)
+
+    def minimum(self, a, b):
+        return np.minimum(a, b)
+
+    def stack(self, xs):
+        return np.stack(xs)
+
+    def chunk(self, step: Callable, carry, steps: int):
+        """Run `step(carry) -> (carry, row)` `steps` times; rows stacked on a new first axis."""
+        rows = []
+        for _ in range(steps):
+            carry, row = step(carry)
+            rows.append(row)
+        return carry, {k: np.stack([r[k] for r in rows]) for k in rows[0]} if rows else {}
+
+    def while_loop(self, cond: Callable, body: Callable, carry):
+        while cond(carry):
+            carry = body(carry)
+        return carry
+
+    def variates(self, kind: str, n: int, seed, counter):
+        rng = np.random.Generator(np.random.Philox(key=[int(seed), int(counter)]))
+        draw = {"normal": rng.standard_normal, "exponential": rng.standard_exponential, "uniform": rng.random}[kind]
+        return draw(n).astype(self.dtype)
+
+    def compile(self, fn: Callable) -> Callable:
+        return fn
+
+    def numpy(self, x):
+        return np.asarray(x)
+
+
+class JaxOps(NumpyOps):
+    name = "jax"
+
+    def __init__(self, dtype: str):
+        super().__init__(dtype)
+        import jax
+        import jax.numpy as jnp
+
+        self.jax, self.jnp = jax, jnp
+
+    def const(self, array, dtype: str | None = None):
+        return self.jnp.asarray(np.asarray(array), dtype=self.dtype if dtype is None else dtype)
+
+    def scatter_add(self, x, idx, values):
+        return x.at[idx].add(values)
+
+    def scatter_set(self, x, idx, values):
+        return x.at[idx].set(values)
+
+    def scatter_min(self, x, idx, values):
+        return x.at[idx].min(values)
+
+    def scatter_max(self, x, idx, values):
+        return x.at[idx].max(values)
+
+    def where(self, cond, a, b):
+        return self.jnp.where(cond, a, b)
+
+    def cumsum(self, x):
+        return self.jnp.cumsum(x)
+
+    def argsort(self, x):
+        return self.jnp.argsort(x, stable=True)
+
+    def any(self, x):
+        return self.jnp.any(x)
+
+    def sum(self, x):
+        return self.jnp.sum(x)
+
+    def cast(self, x, dtype: str):
+        return self.jnp.asarray(x).astype(self.dtype if dtype == "float" else dtype)
+
+    def exp(self, x):
+        return self.jnp.exp(x)
+
+    def log(self, x):
+        return self.jnp.log(x)
+
+    def ceil(self, x):
+        return self.jnp.ceil(x)
+
+    def minimum(self, a, b):
+        return self.jnp.minimum(a, b)
+
+    def stack(self, xs):
+        return self.jnp.stack(xs)
+
+    def chunk(self, step, carry, steps):
+        return self.jax.lax.scan(lambda c, _: step(c), carry, None, length=steps)
+
+    def while_loop(self, cond, body, carry):
+        return self.jax.lax.while_loop(cond, body, carry)
+
+    def variates(self, kind, n, seed, counter):
+        random = self.jax.random
+        key = random.fold_in(random.key(seed), counter)
+        draw = {"normal": random.normal, "exponential": random.exponential, "uniform": random.uniform}[kind]
+        return draw(key, (n,), dtype=self.dtype)
+
+    def compile(self, fn):
+        return self.jax.jit(fn)
+
+
+class TensorflowOps(NumpyOps):
+    name = "tf"
+
+    def __init__(self, dtype: str):
+        super().__init__(dtype)
+        import tensorflow as tf
+
+        self.tf = tf
+
+    def const(self, array, dtype: str | None = None):
+        return self.tf.constant(np.asarray(array, dtype=self.dtype if dtype is None else dtype))
+
+    def take(self, x, idx):
+        return self.tf.gather(x, idx)
+
+    def _index(self, idx):
+        return self.tf.reshape(self.tf.convert_to_tensor(idx), (-1, 1))
+
+    def scatter_add(self, x, idx, values):
+        return self.tf.tensor_scatter_nd_add(x, self._index(idx), self.tf.broadcast_to(values, self.tf.shape(idx)))
+
+    def scatter_set(self, x, idx, values):
+        return self.tf.tensor_scatter_nd_update(x, self._index(idx), self.tf.broadcast_to(values, self.tf.shape(idx)))
+
+    def scatter_min(self, x, idx, values):
+        return self.tf.tensor_scatter_nd_min(x, self._index(idx), self.tf.broadcast_to(values, self.tf.shape(idx)))
+
+    def scatter_max(self, x, idx, values):
+        return self.tf.tensor_scatter_nd_max(x, self._index(idx), self.tf.broadcast_to(values, self.tf.shape(idx)))
+
+    def where(self, cond, a, b):
+        tf = self.tf
+        a, b = tf.convert_to_tensor(a), tf.convert_to_tensor(b)
+        if a.dtype != b.dtype:  # a Python float next to a float64 tensor
+            a, b = tf.cast(a, b.dtype) if a.dtype.is_floating else a, tf.cast(b, a.dtype) if b.dtype.is_floating else b
+        shape = tf.broadcast_dynamic_shape(tf.broadcast_dynamic_shape(tf.shape(cond), tf.shape(a)), tf.shape(b))
+        return tf.where(tf.broadcast_to(cond, shape), tf.broadcast_to(a, shape), tf.broadcast_to(b, shape))
+
+    def cumsum(self, x):
+        return self.tf.cumsum(x)
+
+    def argsort(self, x):
+        return self.tf.argsort(self.tf.cast(x, "int32"), stable=True)
+
+    def any(self, x):
+        return self.tf.reduce_any(x)
+
+    def sum(self, x):
+        return self.tf.reduce_sum(x)
+
+    def cast(self, x, dtype: str):
+        return self.tf.cast(x, self.dtype if dtype == "float" else dtype)
+
+    def exp(self, x):
+        return self.tf.exp(x)
+
+    def log(self, x):
+        return self.tf.math.log(x)
+
+    def ceil(self, x):
+        return self.tf.math.ceil(x)
+
+    def minimum(self, a, b):
+        return self.tf.minimum(a, b)
+
+    def stack(self, xs):
+        return self.tf.stack(xs)
+
+    def chunk(self, step, carry, steps):
+        tf = self.tf
+        probe_carry, probe_rows = step(carry)  # traced once for the row structure (XLA drops it)
+        arrays = {k: tf.TensorArray(v.dtype, size=steps, element_shape=v.shape) for k, v in probe_rows.items()}
+
+        def body(i, c, arrs):
+            c, row = step(c)
+            return i + 1, c, {k: arrs[k].write(i, row[k]) for k in arrs}
+
+        _, carry, arrays = tf.while_loop(lambda i, c, a: i < steps, body, (tf.constant(0), carry, arrays),
+                                         maximum_iterations=steps)
+        return carry, {k: a.stack() for k, a in arrays.items()}
+
+    def while_loop(self, cond, body, carry):
+        return self.tf.while_loop(lambda c: cond(c), lambda c: [body(c)], [carry])[0]
+
+    def variates(self, kind, n, seed, counter):
+        tf = self.tf
+        s = tf.stack([tf.cast(seed, "int64"), tf.cast(counter, "int64")])
+        if kind == "normal":
+            return tf.random.stateless_normal((n,), s, dtype=self.dtype)
+        u = tf.random.stateless_uniform((n,), s, dtype=self.dtype)
+        return -tf.math.log1p(-u) if kind == "exponential" else u
+
+    def compile(self, fn):
+        return self.tf.function(fn, jit_compile=True, reduce_retracing=True)
+
+    def numpy(self, x):
+        return x.numpy() if hasattr(x, "numpy") else np.asarray(x)
+
+
+def primitives(backend: str, dtype: str):
+    """The primitive set for a backend (the ONNX backend's glue is NumPy's)."""
+    if backend in ("numpy", "onnx"):
+        return NumpyOps(dtype)
+    if backend == "jax":
+        return JaxOps(dtype)
+    if backend == "tf":
+        return TensorflowOps(dtype)
+    raise ValueError(f"unknown backend {backend!r}")

@@ -1,0 +1,220 @@
+"""Simulation: compile a Network's mechanisms for a backend, initialise, and run K steps per call.
+
+`Simulation(net, backend="jax").run(tstop)` returns a `Result` of NumPy arrays. The loop over
+steps runs inside the backend (`lax.scan` under `jax.jit`; a `tf.while_loop` compiled by XLA);
+the host only sees each chunk's recordings and error flags.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .assembly import Plan, assemble, ring_depth
+from .engine import Engine
+from .events import EventConfig
+from .model import Mechanism, Network
+from .morphology import ModelError
+from .primitives import primitives
+
+BACKENDS = ("jax", "tf", "onnx", "numpy")
+
+
+class SimulationError(RuntimeError):
+    """The run cannot go on without losing or falsifying something; the message says what to change."""
+
+
+@dataclass
+class Result:
+    """Recordings on their time axes (ms), and spikes as (time ms, source) pairs."""
+
+    t: np.ndarray
+    traces: dict[str, np.ndarray]
+    spike_times: np.ndarray
+    spike_sources: np.ndarray
+    sources: dict = field(default_factory=dict)  # description of each source id
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.traces[name]
+
+    def spikes(self, source) -> np.ndarray:
+        """Spike times (ms) of one source: a source id, or the PointProcess / Location it stands for."""
+        ids = [k for k, v in self.sources.items() if v == source] if not isinstance(source, (int, np.integer)) else [int(source)]
+        if not ids:
+            raise KeyError(f"{source!r} is not a spike source of this network")
+        return self.spike_times[np.isin(self.spike_sources, ids)]
+
+
+class Simulation:
+    """A network compiled for one backend and dtype (float64 by default, like NEURON)."""
+
+    def __init__(self, net: Network, backend: str = "jax", dt: float = 0.025, dtype: str = "float64",
+                 conductance: str | None = None, chunk: int = 2000, queue_capacity: int = 64,
+                 spike_capacity: int | None = None, seed: int = 0, progress: bool | None = None):
+        if backend not in BACKENDS:
+            raise ModelError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+        if dtype not in ("float64", "float32"):
+            raise ModelError(f"dtype must be float64 or float32, not {dtype!r}")
+        if not (dt > 0 and math.isfinite(dt)):
+            raise ModelError(f"dt must be a positive number of ms, got {dt!r}")
+        if conductance not in (None, "symbolic", "numeric"):
+            raise ModelError(f"conductance must be 'symbolic' or 'numeric', not {conductance!r}")
+        self.net, self.backend, self.dt, self.dtype = net, backend, float(dt), dtype
+        self.chunk, self.progress = int(chunk), progress
+        from .. import loader
+
+        def load(mech: Mechanism):
+            mode = conductance or mech.conductance
+            return loader.load(mech.path, backend=backend, dtype=dtype, conductance=mode, include_path=mech.include_path)
+
+        self.plan: Plan = assemble(net, load, self.dt)
+        self.ops = primitives(backend, dtype)
+        n_src = self.plan.n_sources
+        config = EventConfig(queue_capacity=int(queue_capacity),
+                             spike_capacity=int(spike_capacity or max(256, 4 * n_src)),
+                             ring_depth=ring_depth(self.plan, self.dt), max_passes=4 * int(queue_capacity) + 16)
+        self.engine = Engine(self.ops, self.plan, self.dt, config, seed)
+        self.readers = self._readers()
+        self._compiled: dict[int, object] = {}
+
+    # ----- recordings --------------------------------------------------------------------------
+    def _readers(self) -> dict[str, tuple[str, int]]:
+        """probe name -> (row key, column); rows gather every probe of one array at once."""
+        net, plan = self.net, self.plan
+        columns: dict[str, list] = {}
+        where: dict[str, tuple[str, int]] = {}
+
+        def add(key, index):
+            columns.setdefault(key, []).append(index)
+            return key, len(columns[key]) - 1
+
+        for probe in net.probes:
+            if probe.point is not None:
+                g = next((g for g in plan.groups if probe.point.index in g.points), None)
+                if g is None or probe.variable not in g.state:
+                    raise ModelError(f"recording {probe.name!r}: the point process has no variable {probe.variable!r}")
+                where[probe.name] = add(f"s{g.index}:{probe.variable}", g.points[probe.point.index])
+                continue
+            node = plan.node(net, probe.location)
+            if probe.variable == "v":
+                where[probe.name] = add("v", node)
+                continue
+            ion = next(((x, f) for x, sp in plan.ions.items() for f, name in sp.variables.items()
+                        if name == probe.variable), None)
+            if ion is not None:
+                where[probe.name] = add(f"ion:{ion[0]}:{ion[1]}", node)
+                continue
+            var, _, suffix = probe.variable.rpartition("_")
+            g = next((g for g in plan.groups if g.name == suffix and g.meta["kind"] == "density"), None)
+            if g is None or var not in g.state:
+                raise ModelError(f"recording {probe.name!r}: no variable {probe.variable!r} (use v, an ion variable such as "
+                                 f"cai, or a density mechanism's variable as name_suffix, e.g. m_hh)")
+            hits = np.flatnonzero(g.nodes == node)
+            if not len(hits):
+                raise ModelError(f"recording {probe.name!r}: {suffix} is not inserted at {probe.location}")
+            where[probe.name] = add(f"s{g.index}:{var}", int(hits[0]))
+        self._columns = {k: self.ops.const(np.array(v), "int32") for k, v in columns.items()}
+        return where
+
+    def _row(self, c: dict) -> dict:
+        ops, row = self.ops, {}
+        for key, idx in self._columns.items():
+            if key == "v":
+                row[key] = ops.take(c["v"], idx)
+            elif key.startswith("ion:"):
+                _, x, f = key.split(":")
+                row[key] = ops.take(c["ion"][x][f], idx)
+            else:
+                g, var = key[1:].split(":", 1)
+                row[key] = ops.take(c["s"][int(g)][var], idx)
+        return row
+
+    # ----- running -----------------------------------------------------------------------------
+    def _chunk_fn(self, steps: int):
+        if steps not in self._compiled:
+            engine = self.engine
+
+            def run(c):
+                def step(cc):
+                    cc = engine.step(cc)
+                    return cc, self._row(cc)
+
+                c = {**c, "ev": {**c["ev"], "spikes": engine.events.empty_spikes()}}
+                return self.ops.chunk(step, c, steps)
+
+            self._compiled[steps] = self.ops.compile(run)
+        return self._compiled[steps]
+
+    def run(self, tstop: float, v_init: float | None = None, record_every: int = 1) -> Result:
+        """Initialise like finitialize(v_init) and integrate to tstop (ms)."""
+        if not (tstop >= 0 and math.isfinite(tstop)):
+            raise ModelError(f"tstop must be a non-negative number of ms, got {tstop!r}")
+        if record_every < 1:
+            raise ModelError("record_every must be >= 1")
+        total = int(round(tstop / self.dt))
+        v0 = self.net.v_init if v_init is None else float(v_init)
+        carry = self.engine.initial(v0)
+        self._check(carry, 0.0)
+        rows = [{k: self.ops.numpy(v)[None] for k, v in self._row(carry).items()}]
+        times, sources = [], []
+        started, done, shown = time.monotonic(), 0, False
+        while done < total:
+            steps = min(self.chunk, total - done)
+            carry, chunk_rows = self._chunk_fn(steps)(carry)
+            done += steps
+            self._check(carry, done * self.dt)
+            rows.append({k: self.ops.numpy(v) for k, v in chunk_rows.items()})
+            sp = carry["ev"]["spikes"]
+            count = int(self.ops.numpy(sp["count"]))
+            times.append(self.ops.numpy(sp["time"])[:count])
+            sources.append(self.ops.numpy(sp["source"])[:count])
+            shown = self._report(started, done, total, shown)
+        if shown:
+            sys.stderr.write("\n")
+        stacked = {k: np.concatenate([r[k] for r in rows])[::record_every] for k in rows[0]}
+        traces = {name: stacked[key][:, col] for name, (key, col) in self.readers.items()}
+        t = (np.arange(total + 1) * self.dt)[::record_every]
+        spike_t = np.concatenate(times) if times else np.zeros(0)
+        spike_s = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int32)
+        order = np.lexsort((spike_s, spike_t))
+        return Result(t, traces, spike_t[order], spike_s[order], self._source_names())
+
+    def _source_names(self) -> dict:
+        names = {}
+        for nc in self.net.netcons:
+            if not hasattr(nc.source, "mechanism"):
+                names[int(np.flatnonzero((self.plan.source_node == self.plan.node(self.net, nc.source)) &
+                                         (self.plan.source_threshold == nc.threshold))[0])] = nc.source
+        for pp in self.net.points:
+            if pp.index in self.plan.point_sources:
+                names[self.plan.point_sources[pp.index]] = pp
+        return names
+
+    def _check(self, carry: dict, t: float) -> None:
+        errors = {k: bool(self.ops.numpy(v)) for k, v in carry["ev"]["errors"].items()}
+        cfg = self.engine.events.config
+        if errors["queue"]:
+            raise SimulationError(f"by t = {t:g} ms an event queue overflowed its capacity of {cfg.queue_capacity} "
+                                  f"pending events; pass a larger queue_capacity to Simulation")
+        if errors["spikes"]:
+            raise SimulationError(f"by t = {t:g} ms more than {cfg.spike_capacity} spikes fell in one chunk of "
+                                  f"{self.chunk} steps; pass a larger spike_capacity or a smaller chunk to Simulation")
+        if errors["passes"]:
+            raise SimulationError(f"by t = {t:g} ms event delivery did not finish within one step after {cfg.max_passes} "
+                                  f"passes (a zero-delay net_send loop?)")
+        if bool(self.ops.numpy(carry["newton_failed"])):
+            raise SimulationError(f"by t = {t:g} ms a Newton solve (derivimplicit/sparse/NONLINEAR) did not converge")
+
+    def _report(self, started: float, done: int, total: int, shown: bool) -> bool:
+        """A one-line progress bar on stderr once a run has taken more than two seconds."""
+        if self.progress is False or (self.progress is None and (time.monotonic() - started < 2 or not sys.stderr.isatty())):
+            return shown
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done * self.dt:.1f}/{total * self.dt:.1f} ms")
+        sys.stderr.flush()
+        return True
