@@ -105,8 +105,9 @@ class ImplicitSolve:
 
     Each iteration evaluates `body`, then solves jacobian · delta = residual (a batched dense
     solve) and sets unknowns -= delta. `iterations` is fixed (1 for a linear system, where one
-    step is exact); `converged` is true when the last step changed no unknown by more than
-    `tolerance` (relative to 1 + |unknown|), so the runtime can check it.
+    step is exact, and `tolerance` is infinite so that only a NaN step fails); `converged` is true
+    when the last step changed no unknown by more than `tolerance` (relative to 1 + |unknown|),
+    so the runtime can check it.
     """
 
     unknowns: tuple[sp.Symbol, ...]

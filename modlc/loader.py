@@ -1,19 +1,21 @@
 """`modlc.compile` and `modlc.load`: generated kernels from Python, cached on disk.
 
-The cache key is a SHA-256 over modlc's version, the backend, dtype and conductance mode, and the
-bytes of the .mod file and of every file it INCLUDEs, so an edit to any of them (or a new modlc)
-compiles afresh and nothing stale is ever imported. Entries are written to a temporary folder and
+The cache key is a SHA-256 over modlc's version and its compiler sources, the backend, dtype and
+conductance mode, and the bytes of the .mod file and of every file it INCLUDEs, so an edit to any
+of them (or a new or edited modlc) compiles afresh and nothing stale is ever imported. Entries are written to a temporary folder and
 renamed into place, so concurrent processes never see half an entry.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
 import shutil
 import sys
 import tempfile
+from importlib import resources
 from pathlib import Path
 from types import ModuleType
 from typing import Sequence
@@ -48,9 +50,23 @@ def source_files(path: str | Path, include_path: Sequence[str] = ()) -> list[Pat
     return files
 
 
+@functools.lru_cache(maxsize=1)
+def compiler_fingerprint() -> str:
+    """SHA-256 of modlc's own compiler sources and templates: an edited compiler (a development
+    checkout) never reuses modules an older one generated under the same version number."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    templates = Path(str(resources.files("modlc.templates")))
+    for root in (package, templates):
+        for file in sorted(root.rglob("*")):
+            if file.suffix in (".py", ".lark", ".j2") and "runtime" not in file.relative_to(root).parts[:1]:
+                digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
 def cache_key(path: str | Path, backend: str, dtype: str, conductance: str, include_path: Sequence[str] = ()) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, backend, dtype, conductance):
+    for part in (__version__, compiler_fingerprint(), backend, dtype, conductance):
         digest.update(part.encode() + b"\0")
     for file in source_files(path, include_path):
         data = file.read_bytes()

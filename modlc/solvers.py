@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import replace
 from typing import Iterable
 
@@ -222,7 +224,7 @@ def _newton(unknowns, initial, residual, results, namer) -> ir.ImplicitSolve:
         raise ModlcError.at(None, "unsupported: a residual whose Jacobian SymPy cannot differentiate")
     return ir.ImplicitSolve(tuple(unknowns), tuple(initial), (), tuple(residual), jacobian,
                             1 if linear else NEWTON_ITERATIONS, tuple(results), namer("converged"),
-                            NEWTON_TOLERANCE)
+                            math.inf if linear else NEWTON_TOLERANCE)  # one step is exact: only NaN fails
 
 
 def _implicit(system: ir.System, namer: Namer, steadystate: bool = False) -> list:

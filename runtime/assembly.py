@@ -191,9 +191,11 @@ def _group(index, mech, module, members, net, offsets, area, diam, dt, ions) -> 
     for (key, name), value in net.globals.items():
         if key == mech.key and (name not in variables or variables[name]["scope"] != "global"):
             raise ModelError(f"{where} has no GLOBAL parameter {name!r}")
-    node_idx = np.where(nodes >= 0, nodes, 0)
-    env = {"celsius": float(net.celsius), "area": area[node_idx] if n else np.zeros(0),
-           "diam": diam[node_idx] if n else np.zeros(0), "dt": float(dt)}
+    located = nodes >= 0
+    node_idx = np.where(located, nodes, 0)
+    env = {"celsius": float(net.celsius), "dt": float(dt),
+           "area": np.where(located, area[node_idx], 0.0) if located.any() else np.zeros(n),
+           "diam": np.where(located, diam[node_idx], 0.0) if located.any() else np.zeros(n)}
     for name in meta["environment"]:
         params[name] = env[name]
     # s: every variable kept by the mechanism, from its default (NEURON starts them at 0).
@@ -205,7 +207,7 @@ def _group(index, mech, module, members, net, offsets, area, diam, dt, ions) -> 
                 state[name][j] = float(value)
     if any(k["newton"] for k in meta["kernels"].values()):
         state["__converged__"] = np.ones(n, dtype=bool)
-    scale = np.ones(n) if kind == "density" else np.where(nodes >= 0, 100.0 / area[node_idx], 0.0) if n else np.zeros(0)
+    scale = np.ones(n) if kind == "density" else np.where(located, 100.0 / env["area"].clip(min=1e-300), 0.0)
     ion_inputs, mirrors, writes = [], [], []
     for v in meta["variables"]:
         if v["ion"] is None:

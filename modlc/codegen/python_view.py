@@ -8,6 +8,8 @@ mangler (identifiers).
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -41,6 +43,10 @@ class KernelView:
     body: list = field(default_factory=list)  # ("assign", target, value) | ("newton", NewtonView)
     returns: str = ""
     uses_shape: bool = False
+
+
+def _number(value: float) -> str:
+    return "_inf" if value == math.inf else repr(value)
 
 
 def newton_tolerance(tolerance: float, dtype: str) -> float:
@@ -104,7 +110,7 @@ def _newton_view(solve: ir.ImplicitSolve, kp: _KernelPrinter, dtype: str) -> New
         iterations=solve.iterations,
         results=[(kp.mangle(r.name), kp.mangle(u.name)) for r, u in zip(solve.results, solve.unknowns)],
         converged=kp.mangle(solve.converged.name),
-        tolerance=repr(newton_tolerance(solve.tolerance, dtype)),
+        tolerance=_number(newton_tolerance(solve.tolerance, dtype)),
     )
 
 
