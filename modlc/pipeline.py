@@ -68,7 +68,9 @@ def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable
             access = "readwrite" if kinds == {"read", "write"} else kinds.pop()
         if name in RUNTIME_INPUTS:
             continue  # v, t, dt, celsius, area, diam: declared in ASSIGNED by convention, supplied by the runtime
-        if s.role == "parameter":
+        if s.role == "pointer" or "pointer" in s.flags:  # POINTER x, with x also in ASSIGNED (the usual idiom)
+            role, scope = "pointer", "range"
+        elif s.role == "parameter":
             role, scope = "parameter", "range" if "range" in s.flags else "global"
         elif s.role == "state":
             role, scope = "state", "range"
@@ -78,8 +80,6 @@ def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable
             role, scope = "ion", "range"
         elif s.role in ("nonspecific_current", "electrode_current"):
             role, scope = "current", "range"
-        elif s.role == "pointer":
-            role, scope = "pointer", "range"
         else:
             continue
         if ion is not None and role in ("assigned", "ion", "parameter"):

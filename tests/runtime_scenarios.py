@@ -15,7 +15,8 @@ from modlc.runtime import Cell, Mechanism, Network
 MECH = Path(__file__).resolve().parent.parent / "mechanisms"
 FILES = {name: MECH / f"{stem}.mod" for name, stem in [
     ("hh", "hh"), ("pas", "pas"), ("IClamp", "iclamp"), ("ExpSyn", "expsyn"), ("Exp2Syn", "exp2syn"),
-    ("NetStim", "netstim"), ("IntFire1", "intfire1"), ("cad", "cad"), ("cal", "cal"), ("kchan", "kchan")]}
+    ("NetStim", "netstim"), ("IntFire1", "intfire1"), ("cad", "cad"), ("cal", "cal"), ("kchan", "kchan"),
+    ("Gap", "gap"), ("Cx36", "cx36"), ("SEClamp", "seclamp")]}
 DT = 0.025
 
 # ---------------------------------------------------------------------------------------------
@@ -158,7 +159,34 @@ def kinetic():
     return out(r)
 
 
-emit({"single": single("numeric"), "branched": branched(), "two_cells": two_cells(),
+def gaps():
+    cells = [soma(f"g{i}") for i in range(4)]
+    for c in cells:
+        c.insert(S["hh"])
+    stims = [clamp(cells[0](0.5), 2.0, 20.0, 0.3), clamp(cells[2](0.5), 2.0, 20.0, 0.3)]
+    junctions = []
+    for (i, j), mech, g in (((0, 1), "Gap", 0.02), ((2, 3), "Cx36", 0.05)):
+        a, b = M[mech](cells[i](0.5)), M[mech](cells[j](0.5))
+        a.g = b.g = g
+        h.setpointer(cells[j](0.5)._ref_v, "vgap", a)
+        h.setpointer(cells[i](0.5)._ref_v, "vgap", b)
+        junctions += [a, b]
+    r = {f"v{i}": vec(c(0.5)._ref_v) for i, c in enumerate(cells)}
+    r["i_cx36"] = vec(junctions[2]._ref_i)
+    run(30.0)
+    return out(r)
+
+
+def voltage_clamp():
+    s = soma("vc"); s.insert(S["hh"])
+    c = M["SEClamp"](s(0.5))
+    c.dur1, c.amp1, c.dur2, c.amp2, c.dur3, c.amp3, c.rs = 5.0, -70.0, 10.0, -10.0, 5.0, -60.0, 0.01
+    r = {"v": vec(s(0.5)._ref_v), "i": vec(c._ref_i)}
+    run(25.0)
+    return out(r)
+
+
+emit({"gaps": gaps(), "voltage_clamp": voltage_clamp(), "single": single("numeric"), "branched": branched(), "two_cells": two_cells(),
       "netstim_expsyn": netstim_expsyn(), "intfire": intfire(), "calcium": calcium(), "kinetic": kinetic()})
 '''
 
@@ -266,3 +294,30 @@ def kinetic():
     net.record("v", "v", at=(k, "soma", 0.5))
     net.record("ik", "ik", at=(k, "soma", 0.5))
     return net, 30.0
+
+
+def gaps(conductance: str = "numeric"):
+    """Cx36's current is nonlinear in v, so dI/dv matters: "numeric" is what NEURON computes."""
+    net = Network()
+    cells = [_soma(net, f"g{i}") for i in range(4)]
+    for k in cells:
+        net.insert(FILES["hh"], k)
+    _clamp(net, (cells[0], "soma", 0.5), 2.0, 20.0, 0.3)
+    _clamp(net, (cells[2], "soma", 0.5), 2.0, 20.0, 0.3)
+    net.gap_junction(FILES["Gap"], (cells[0], "soma", 0.5), (cells[1], "soma", 0.5), g=0.02)
+    a, _ = net.gap_junction(Mechanism(FILES["Cx36"], conductance), (cells[2], "soma", 0.5), (cells[3], "soma", 0.5), g=0.05)
+    for i, k in enumerate(cells):
+        net.record(f"v{i}", "v", at=(k, "soma", 0.5))
+    net.record("i_cx36", "i", point=a)
+    return net, 30.0
+
+
+def voltage_clamp():
+    net = Network()
+    k = _soma(net, "vc")
+    net.insert(FILES["hh"], k)
+    clamp = net.place(FILES["SEClamp"], at=(k, "soma", 0.5), dur1=5.0, amp1=-70.0, dur2=10.0, amp2=-10.0,
+                      dur3=5.0, amp3=-60.0, rs=0.01)
+    net.record("v", "v", at=(k, "soma", 0.5))
+    net.record("i", "i", point=clamp)
+    return net, 25.0

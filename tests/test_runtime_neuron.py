@@ -115,3 +115,24 @@ def test_kinetic_channel(neuron):
     dev = worst(neuron["kinetic"], result, ["v", "ik"])
     assert dev["v"] <= 1e-6, dev
     print("KINETIC channel:", dev)
+
+
+def test_gap_junctions_linear_and_cx36(neuron):
+    net, tstop = sc.gaps()
+    result = simulate(net, tstop)
+    ref = neuron["gaps"]
+    dev = worst(ref, result, ["v0", "v1", "v2", "v3", "i_cx36"])
+    assert max(ref["v1"]) > 0 and max(ref["v3"]) > 0  # the coupled partners are driven to fire
+    assert max(dev.values()) <= 1e-6, dev
+    net, tstop = sc.gaps("symbolic")
+    symbolic = worst(ref, simulate(net, tstop), ["v2", "v3"])
+    assert max(symbolic.values()) <= 1e-2, symbolic
+    print("gap junctions:", dev, "Cx36 with symbolic dI/dv:", symbolic)
+
+
+def test_seclamp(neuron):
+    net, tstop = sc.voltage_clamp()
+    result = simulate(net, tstop)
+    dev = worst(neuron["voltage_clamp"], result, ["v", "i"])
+    assert dev["v"] <= 1e-6 and dev["i"] <= 1e-6 * np.abs(neuron["voltage_clamp"]["i"]).max(), dev
+    print("SEClamp:", dev)
