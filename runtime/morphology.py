@@ -100,8 +100,9 @@ class Cell:
                  Ra: float = 35.4, cm: float = 1.0) -> "Cell":
         """A cell from an SWC file: each unbranched run of points becomes one section.
 
-        A section's length is the path length of its points and its diameter their length-weighted
-        mean (NEURON's import3d keeps the 3-D points and integrates area over them; a tapering
+        A section runs from its parent's last point through its own points (a change of SWC type,
+        such as soma to dendrite, also starts a new section). Its length is that path's length and
+        its diameter the length-weighted mean of its points' diameters (NEURON's import3d keeps the 3-D points and integrates area over them; a tapering
         branch therefore has slightly different areas here). The soma (type 1) is the root; a soma
         given as one point becomes a cylinder of length and diameter 2r. `nseg_per_um` sets nseg
         by length (odd, at least 1); without it every section has nseg = 1."""
@@ -213,9 +214,9 @@ def swc_cell(path: Path, name: str, nseg_per_um: float | None, Ra: float, cm: fl
             children[p[3]].append(i)
     cell = Cell(name)
 
-    def add(sec_name, chain, parent_name):
-        xyz = [points[i][1] for i in chain]
-        radii = [points[i][2] for i in chain]
+    def add(sec_name, chain, lead, parent_name):
+        xyz = [points[i][1] for i in lead + chain]
+        radii = [points[i][2] for i in chain[:1] * len(lead) + chain]  # the parent's point only fixes where it starts
         lengths = [float(np.linalg.norm(q - p)) for p, q in zip(xyz, xyz[1:])]
         length = sum(lengths)
         if length <= 0:
@@ -228,15 +229,15 @@ def swc_cell(path: Path, name: str, nseg_per_um: float | None, Ra: float, cm: fl
     counter = {"n": 0}
 
     def walk(start, parent_name, lead):
-        chain = list(lead) + [start]
+        chain = [start]
         node = start
-        while len(children[node]) == 1:
+        while len(children[node]) == 1 and points[children[node][0]][0] == points[start][0]:
             node = children[node][0]
             chain.append(node)
         counter["n"] += 1
         kind = {1: "soma", 2: "axon", 3: "dend", 4: "apic"}.get(points[start][0], "sec")
         sec_name = "soma" if parent_name is None else f"{kind}_{counter['n']}"
-        add(sec_name, chain, parent_name)
+        add(sec_name, chain, lead, parent_name)
         for child in children[node]:
             walk(child, sec_name, [node])
 

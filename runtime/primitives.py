@@ -111,6 +111,9 @@ class JaxOps(NumpyOps):
 
     def __init__(self, dtype: str):
         super().__init__(dtype)
+        from .. import backends
+
+        backends.prepare("jax", dtype)  # float64 needs jax_enable_x64
         import jax
         import jax.numpy as jnp
 
@@ -185,9 +188,13 @@ class TensorflowOps(NumpyOps):
 
     def __init__(self, dtype: str):
         super().__init__(dtype)
+        from .. import backends
+
+        backends.prepare("tf", dtype)
         import tensorflow as tf
 
         self.tf = tf
+        tf.get_logger().setLevel("ERROR")  # each Simulation traces its own loop; TF's retracing notice is noise
 
     def const(self, array, dtype: str | None = None):
         return self.tf.constant(np.asarray(array, dtype=self.dtype if dtype is None else dtype))
@@ -212,9 +219,11 @@ class TensorflowOps(NumpyOps):
 
     def where(self, cond, a, b):
         tf = self.tf
+        if tf.is_tensor(a):  # a Python number takes the other side's dtype (never float64 -> float32)
+            b = tf.convert_to_tensor(b, dtype_hint=a.dtype)
+        elif tf.is_tensor(b):
+            a = tf.convert_to_tensor(a, dtype_hint=b.dtype)
         a, b = tf.convert_to_tensor(a), tf.convert_to_tensor(b)
-        if a.dtype != b.dtype:  # a Python float next to a float64 tensor
-            a, b = tf.cast(a, b.dtype) if a.dtype.is_floating else a, tf.cast(b, a.dtype) if b.dtype.is_floating else b
         shape = tf.broadcast_dynamic_shape(tf.broadcast_dynamic_shape(tf.shape(cond), tf.shape(a)), tf.shape(b))
         return tf.where(tf.broadcast_to(cond, shape), tf.broadcast_to(a, shape), tf.broadcast_to(b, shape))
 

@@ -1,0 +1,133 @@
+"""The runtime's parts on their own: tree solve, morphology, SWC, events, and error messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import runtime_scenarios as sc
+from modlc.runtime import Cell, ModelError, Network, Simulation, SimulationError
+from modlc.runtime import hines
+from modlc.runtime.primitives import primitives
+
+
+def random_forest(rng, trees=5, size=40):
+    parent = []
+    for _ in range(trees):
+        base = len(parent)
+        parent.append(-1)
+        for i in range(1, size):
+            parent.append(base + int(rng.integers(0, i)))
+    parent = np.array(parent)
+    a = -rng.uniform(0.1, 2.0, len(parent)) * (parent >= 0)
+    b = -rng.uniform(0.1, 2.0, len(parent)) * (parent >= 0)
+    d = rng.uniform(0.5, 1.0, len(parent)) - b
+    np.add.at(d, np.where(parent >= 0, parent, 0), -np.where(parent >= 0, a, 0))
+    return parent, a, b, d
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "tf"])
+def test_level_scheduled_hines_solve_equals_dense_solve(backend):
+    rng = np.random.default_rng(7)
+    parent, a, b, d = random_forest(rng)
+    rhs = rng.normal(size=len(parent))
+    ops = primitives(backend, "float64")
+    x = ops.numpy(hines.solve(ops, hines.levels(parent, a, b), ops.const(d), ops.const(rhs)))
+    dense = np.linalg.solve(hines.dense_matrix(parent, a, b, d), rhs)
+    np.testing.assert_allclose(x, dense, rtol=1e-12, atol=1e-12)
+    assert len(hines.levels(parent, a, b).nodes) < len(parent) / 4  # depth, not node count
+
+
+def test_section_tree_follows_neuron_layout():
+    cell = Cell("c")
+    cell.section("soma", L=20, diam=20, nseg=1)
+    cell.section("dend", L=100, diam=2, nseg=4, parent="soma", parent_x=1.0)
+    cell.section("side", L=50, diam=1, nseg=2, parent="dend", parent_x=0.5)
+    tree = cell.tree()
+    assert len(tree.parent) == 1 + (1 + 1) + (4 + 1) + (2 + 1)  # root node, then centres + x=1 end per section
+    assert tree.parent[tree.centres["dend"][0]] == tree.ends["soma"][1]
+    assert tree.parent[tree.centres["side"][0]] == tree.centres["dend"][2]  # x = 0.5 of nseg 4 is segment 2
+    np.testing.assert_allclose(tree.area[tree.centres["dend"]], np.pi * 2 * 25)
+    assert tree.area[tree.ends["dend"][1]] == 100.0 and tree.cm[tree.ends["dend"][1]] == 0.0
+
+
+def test_swc_file_becomes_sections(tmp_path):
+    swc = tmp_path / "cell.swc"
+    swc.write_text("# soma, a dendrite that branches\n"
+                   "1 1 0 0 0 10 -1\n2 3 10 0 0 1 1\n3 3 30 0 0 1 2\n"
+                   "4 3 40 10 0 0.5 3\n5 3 40 -10 0 0.5 3\n")
+    cell = Cell.from_swc(swc, nseg_per_um=0.1)
+    assert list(cell.sections) == ["soma", "dend_2", "dend_3", "dend_4"]
+    dend = cell.sections["dend_2"]
+    assert dend.parent == "soma" and dend.L == pytest.approx(30.0) and dend.diam == pytest.approx(2.0)
+    assert cell.sections["soma"].L == cell.sections["soma"].diam == 20.0
+    assert cell.sections["dend_3"].L == pytest.approx(np.hypot(10, 10) * 1)
+    bad = tmp_path / "bad.swc"
+    bad.write_text("1 1 0 0 0 10 -1\n2 3 1 2\n")
+    with pytest.raises(ModelError, match=r"bad.swc:2:1: error: an SWC line needs 7 numbers"):
+        Cell.from_swc(bad)
+
+
+def test_queue_overflow_is_an_error_not_a_silent_loss():
+    net = Network()
+    stim = net.artificial(sc.FILES["NetStim"], start=1.0, interval=0.1, number=100, noise=0)
+    target = net.artificial(sc.FILES["IntFire1"])
+    net.connect(stim, target, weight=0.1, delay=50.0)  # 100 events in flight, capacity 8
+    with pytest.raises(SimulationError, match="queue overflowed its capacity of 8"):
+        Simulation(net, backend="numpy", queue_capacity=8).run(20.0)
+
+
+def test_simultaneous_events_arrive_in_sending_order():
+    """Three NetStims fire into one IntFire1 at the same times; every input counts, in order."""
+    net = Network()
+    cell = net.artificial(sc.FILES["IntFire1"], tau=1e9)
+    for _ in range(3):
+        stim = net.artificial(sc.FILES["NetStim"], start=2.0, interval=5.0, number=1, noise=0)
+        net.connect(stim, cell, weight=0.4, delay=1.0)
+    result = Simulation(net, backend="numpy").run(10.0)
+    np.testing.assert_allclose(result.spikes(cell), [3.0])  # the third 0.4 crosses 1 at t = 3
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda net, k: net.insert(sc.FILES["hh"], k, gnabarr=0.1), "has no settable parameter 'gnabarr'"),
+    (lambda net, k: net.place(sc.FILES["hh"], at=(k, "soma", 0.5)), "is a density mechanism; use insert"),
+    (lambda net, k: net.insert(sc.FILES["ExpSyn"], k), "is a point mechanism; use place"),
+    (lambda net, k: net.place(sc.FILES["Gap"], at=(k, "soma", 0.5)), "POINTER vgap of a point process is not linked"),
+    (lambda net, k: net.insert(sc.FILES["hh"], k, where="axon"), "has no section 'axon'"),
+    (lambda net, k: net.place(sc.FILES["ExpSyn"], at=(k, "soma", 1.5)), r"position x must lie in \[0, 1\]"),
+    (lambda net, k: net.insert("no/such.mod", k), "no/such.mod: no such .mod file"),
+])
+def test_bad_models_get_precise_errors(change, message):
+    net = Network()
+    cell = Cell("c")
+    cell.section("soma", L=20, diam=20)
+    k = net.add_cell(cell)
+    with pytest.raises(ModelError, match=message):
+        change(net, k)
+        Simulation(net, backend="numpy")
+
+
+def test_bad_simulation_options_are_refused():
+    net, _ = sc.single()
+    with pytest.raises(ModelError, match="unknown backend 'torch'"):
+        Simulation(net, backend="torch")
+    with pytest.raises(ModelError, match="dtype must be float64 or float32"):
+        Simulation(net, backend="numpy", dtype="float16")
+    with pytest.raises(ModelError, match="tstop must be a non-negative number"):
+        Simulation(net, backend="numpy").run(float("nan"))
+
+
+def test_chunks_do_not_change_the_result():
+    net, tstop = sc.two_cells()
+    whole = Simulation(net, backend="jax").run(tstop)
+    pieces = Simulation(net, backend="jax", chunk=333).run(tstop)
+    for key in whole.traces:
+        np.testing.assert_array_equal(whole[key], pieces[key])
+    np.testing.assert_array_equal(whole.spike_times, pieces.spike_times)
+
+
+def test_record_every_samples_the_time_axis():
+    net, tstop = sc.single()
+    result = Simulation(net, backend="numpy").run(5.0, record_every=40)
+    np.testing.assert_allclose(result.t, [0, 1, 2, 3, 4, 5])
+    assert result["v"].shape == (6,)
