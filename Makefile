@@ -1,6 +1,7 @@
 # Two entry points, each setting up its own virtual environment in .venv:
-#   make run   - install modlc with its backends, compile mechanisms/ for JAX into build/jax, and run
-#                every mechanism's kernels on JAX, TensorFlow and ONNX against the NumPy reference
+#   make run   - install modlc with its backends, compile mechanisms/ for JAX into build/jax, run
+#                every mechanism's kernels on JAX, TensorFlow and ONNX against the NumPy reference,
+#                and simulate examples/two_cells.py
 #   make test  - install modlc with its test extras and run the whole test suite
 #   make golden - regenerate tests/golden/ (the committed generated code) after an intended change
 PYTHON ?= python3
@@ -25,6 +26,7 @@ run: venv
 	$(BIN)/modlc check mechanisms/*.mod
 	$(BIN)/modlc compile mechanisms/*.mod --backend jax -o build/jax -v
 	$(BIN)/modlc corpus mechanisms --backends jax,tf,onnx
+	$(BIN)/python examples/two_cells.py --backend jax
 
 test: venv-test
 	$(BIN)/python -m pytest -n 2 -q
