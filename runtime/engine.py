@@ -237,8 +237,7 @@ class Engine:
         """NET_RECEIVE INITIAL, once per NetCon, seeing its target instance."""
         ops = self.ops
         inst = ops.const(g.netcon_instance, "int32")
-        take = (lambda x: ops.take(x, inst) if hasattr(x, "shape") and len(getattr(x, "shape", ())) else x)
-        p = {k: take(v) for k, v in self.p[g.index].items()}
+        p = {k: v if isinstance(v, float) else ops.take(v, inst) for k, v in self.p[g.index].items()}
         s = {k: ops.take(v, inst) for k, v in c["s"][g.index].items()}
         table = c["args"][g.index]
         args = {a: col[: len(g.netcons)] for a, col in table.items()}

@@ -28,10 +28,14 @@ class NumpyOps:
     def take(self, x, idx):
         return x[idx]
 
-    def scatter_add(self, x, idx, values):
+    @staticmethod
+    def _scatter(ufunc, x, idx, values):
         out = np.array(x, copy=True)
-        np.add.at(out, idx, values)
+        ufunc.at(out, idx, values)
         return out
+
+    def scatter_add(self, x, idx, values):
+        return self._scatter(np.add, x, idx, values)
 
     def scatter_set(self, x, idx, values):
         out = np.array(x, copy=True)
@@ -39,14 +43,10 @@ class NumpyOps:
         return out
 
     def scatter_min(self, x, idx, values):
-        out = np.array(x, copy=True)
-        np.minimum.at(out, idx, values)
-        return out
+        return self._scatter(np.minimum, x, idx, values)
 
     def scatter_max(self, x, idx, values):
-        out = np.array(x, copy=True)
-        np.maximum.at(out, idx, values)
-        return out
+        return self._scatter(np.maximum, x, idx, values)
 
     def where(self, cond, a, b):
         return np.where(cond, a, b)

@@ -34,7 +34,7 @@ META = {
         'init': {'arguments': ['p', 's', 'v', 'ion', 't'], 'reads': {}, 'writes': ['g'], 'writes_args': [], 'events': [], 'random': [], 'newton': False},
         'current': {'arguments': ['p', 's', 'v', 'ion', 't'], 'reads': {'p': ['e'], 's': ['g']}, 'writes': ['i'], 'writes_args': [], 'events': [], 'random': [], 'newton': False},
         'state': {'arguments': ['p', 's', 'v', 'ion', 't', 'dt'], 'reads': {'p': ['tau'], 's': ['g']}, 'writes': ['g'], 'writes_args': [], 'events': [], 'random': [], 'newton': False},
-        'net_receive': {'arguments': ['p', 's', 'args', 'mask', 't', 'v', 'ion'], 'reads': {'s': ['g'], 'args': ['weight']}, 'writes': ['g'], 'writes_args': [], 'events': [], 'random': [], 'newton': False},
+        'net_receive': {'arguments': ['p', 's', 'args', 'mask', 't', 'v', 'ion'], 'reads': {'s': ['g'], 'args': ['weight']}, 'writes': ['g'], 'writes_args': [], 'events': [], 'random': [], 'newton': False, 'weight_additive': True},
         'net_init': {'arguments': ['p', 's', 'args', 't', 'v', 'ion'], 'reads': {}, 'writes': [], 'writes_args': [], 'events': [], 'random': [], 'newton': False},
     },
     'notes': [],
