@@ -102,6 +102,7 @@ def load(path: str | Path, backend: str = "jax", dtype: str = "float64", conduct
     stem = (entry / "module").read_text(encoding="utf-8").strip()
     backends.prepare(backend, dtype)
     module = import_module_file(entry / f"{stem}.py", f"modlc_{backend}")
+    module.__modlc_source__ = (str(Path(path).resolve()), conductance, tuple(include_path))  # lets the runtime recompile it for another backend
     _loaded[key] = module
     return module
 

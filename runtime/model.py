@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Union
 
-from .morphology import Cell, ModelError
+from .morphology import Cell, ModelError, PointTemplate
 
 
 @dataclass(frozen=True)
@@ -26,19 +27,23 @@ class Mechanism:
         return (str(self.path.resolve()), self.conductance, self.include_path)
 
 
-MechanismLike = Union[str, Path, Mechanism]
+MechanismLike = Union[str, Path, Mechanism, ModuleType]
 
 
 def as_mechanism(mech: MechanismLike) -> Mechanism:
-    """Accept a path wherever a mechanism is expected."""
+    """Accept a path, or a module from modlc.load, wherever a mechanism is expected."""
     if isinstance(mech, Mechanism):
         return mech
+    source = getattr(mech, "__modlc_source__", None)
+    if source is not None:  # the simulation compiles the same file for its own backend and dtype
+        return Mechanism(Path(source[0]), source[1], tuple(source[2]))
     if isinstance(mech, (str, Path)):
         path = Path(mech)
         if not path.is_file():
             raise ModelError(f"{path}: no such .mod file")
         return Mechanism(path)
-    raise ModelError(f"a mechanism is a .mod path or modlc.runtime.Mechanism, not {type(mech).__name__}")
+    raise ModelError(f"a mechanism is a .mod path, a module from modlc.load or modlc.runtime.Mechanism, "
+                     f"not {type(mech).__name__}")
 
 
 @dataclass(frozen=True)
@@ -100,14 +105,42 @@ class Network:
     globals: dict[tuple, float] = field(default_factory=dict)
     celsius: float = 6.3
     v_init: float = -65.0
+    instances: dict[tuple[int, int], PointProcess] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        given, self.cells = list(self.cells), []
+        for cell in given:
+            self.add_cell(cell)
 
     def add_cell(self, cell: Cell) -> int:
-        """Add a cell (a copy of its morphology is not taken: later section edits show) and
-        return its index, which locations refer to."""
+        """Add a cell and return its index, which locations refer to. The cell's own insertions
+        and point processes are instantiated for this copy. The morphology is shared, not copied:
+        the same Cell may be added many times."""
         if not isinstance(cell, Cell):
             raise ModelError(f"add_cell expects a Cell, got {type(cell).__name__}")
         self.cells.append(cell)
-        return len(self.cells) - 1
+        k = len(self.cells) - 1
+        for mechanism, where, params in cell.insertions:
+            self.insert(mechanism, k, where, **params)
+        for template in cell.points:
+            self.instances[(k, id(template))] = self.place(template.mechanism, (k, template.section, template.x),
+                                                           **template.params)
+        return k
+
+    def point(self, cell: int, template: PointTemplate) -> PointProcess:
+        """The instance of a cell template's point process in the network's cell number `cell`."""
+        found = self.instances.get((cell, id(template)))
+        if found is None:
+            raise ModelError(f"cell {cell} has no instance of that point process (was it placed on this cell's template?)")
+        return found
+
+    def _point(self, handle) -> PointProcess:
+        """Accept a PointProcess or (cell index, PointTemplate)."""
+        if isinstance(handle, PointProcess):
+            return handle
+        if isinstance(handle, tuple) and len(handle) == 2 and isinstance(handle[1], PointTemplate):
+            return self.point(*handle)
+        raise ModelError("expected a point process of this network, or (cell index, template from Cell.place)")
 
     def location(self, at) -> Location:
         """Accept `Location` or a tuple (cell, section[, x])."""
@@ -135,9 +168,9 @@ class Network:
         self.points.append(pp)
         return pp
 
-    def link(self, point: PointProcess, pointer: str, at) -> None:
+    def link(self, point, pointer: str, at) -> None:
         """Point `point`'s POINTER `pointer` at the membrane potential of a location."""
-        point.pointers[pointer] = self.location(at)
+        self._point(point).pointers[pointer] = self.location(at)
 
     def gap_junction(self, mechanism: MechanismLike, a, b, pointer: str = "vgap", **params: float) -> tuple[PointProcess, PointProcess]:
         """A gap junction as NEURON builds one: a point process at each end whose POINTER reads
@@ -147,17 +180,19 @@ class Network:
         self.link(pb, pointer, a)
         return pa, pb
 
-    def connect(self, source, target: PointProcess | None, weight=0.0, delay: float = 1.0,
+    def connect(self, source, target, weight=0.0, delay: float = 1.0,
                 threshold: float = 10.0) -> NetCon:
         """A NetCon: from a location's v crossing `threshold` upwards, or from a point process's
         net_event, to a target point process after `delay` ms. `weight` may be a sequence
-        (NET_RECEIVE's arguments, the first being the weight)."""
-        if isinstance(source, PointProcess):
-            src: Any = source
+        (NET_RECEIVE's arguments, the first being the weight). A point process may also be given
+        as (cell index, template) for one placed with Cell.place."""
+        if isinstance(source, PointProcess) or (isinstance(source, tuple) and len(source) == 2
+                                                and isinstance(source[1], PointTemplate)):
+            src: Any = self._point(source)
         else:
             src = self.location(source)
-        if target is not None and not isinstance(target, PointProcess):
-            raise ModelError("a NetCon target must be a point process placed in this network")
+        if target is not None:
+            target = self._point(target)
         if not delay >= 0:
             raise ModelError(f"a NetCon delay must be >= 0 ms, got {delay!r}")
         weights = tuple(float(w) for w in weight) if isinstance(weight, (list, tuple)) else (float(weight),)
@@ -165,7 +200,7 @@ class Network:
         self.netcons.append(nc)
         return nc
 
-    def record(self, name: str, variable: str = "v", at=None, point: PointProcess | None = None) -> None:
+    def record(self, name: str, variable: str = "v", at=None, point=None) -> None:
         """Record `variable` on every step: v or an ion variable (ena, cai, ica...) at a location,
         a density mechanism's variable as `name_suffix` (m_hh) at a location, or a point
         process's variable (`point=`)."""
@@ -173,7 +208,8 @@ class Network:
             raise ModelError(f"a recording called {name!r} already exists")
         if (at is None) == (point is None):
             raise ModelError(f"recording {name!r}: give exactly one of at= (a location) or point=")
-        self.probes.append(Probe(name, variable, None if at is None else self.location(at), point))
+        self.probes.append(Probe(name, variable, None if at is None else self.location(at),
+                                 None if point is None else self._point(point)))
 
     def set_ion(self, ion: str, **values: float) -> None:
         """Override an ion's initial concentrations or reversal potential, e.g. set_ion("ca", cao=2)."""

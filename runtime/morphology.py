@@ -74,12 +74,41 @@ class Tree:
     ends: dict[str, tuple[int, int]]  # section name -> (node at x = 0, node at x = 1)
 
 
-@dataclass
+@dataclass(eq=False)
+class PointTemplate:
+    """A point process placed on a cell used as a template: every copy of the cell in a network
+    gets its own instance (`Network.point(cell_index, template)` finds it)."""
+
+    mechanism: object
+    section: str
+    x: float
+    params: dict
+
+
+@dataclass(eq=False)
 class Cell:
-    """A neuron's morphology: named sections joined into a tree."""
+    """A neuron's morphology: named sections joined into a tree, and optionally the mechanisms
+    every copy of it carries (`insert`, `place`), so that `Network(cells=[cell] * 100)` works."""
 
     name: str = "cell"
     sections: dict[str, Section] = field(default_factory=dict)
+    insertions: list[tuple[object, object, dict]] = field(default_factory=list)
+    points: list[PointTemplate] = field(default_factory=list)
+    _tree: tuple | None = field(default=None, repr=False)  # (geometry key, Tree)
+
+    def insert(self, mechanism, where="all", **params: float) -> "Cell":
+        """Insert a density mechanism (a .mod path or Mechanism) into the sections `where` selects."""
+        self.regions(where)
+        self.insertions.append((mechanism, where, params))
+        return self
+
+    def place(self, mechanism, at: tuple[str, float], **params: float) -> PointTemplate:
+        """Place a point process at (section, x) of every copy of this cell."""
+        section, x = at
+        self.node(section, x)
+        template = PointTemplate(mechanism, section, float(x), params)
+        self.points.append(template)
+        return template
 
     def section(self, name: str, L: float = 100.0, diam: float = 500.0, nseg: int = 1, Ra: float = 35.4,
                 cm: float = 1.0, parent: str | None = None, parent_x: float = 1.0) -> Section:
@@ -93,6 +122,7 @@ class Cell:
         sec = Section(name, float(L), float(diam), nseg, float(Ra), float(cm), parent, float(parent_x))
         sec.check()
         self.sections[name] = sec
+        self._tree = None
         return sec
 
     @classmethod
@@ -109,7 +139,16 @@ class Cell:
         return swc_cell(Path(path), name or Path(path).stem, nseg_per_um, Ra, cm)
 
     def tree(self) -> Tree:
-        """NEURON's nodes and axial coefficients for this cell."""
+        """NEURON's nodes and axial coefficients for this cell (computed once; sections are
+        checked again each time, since their attributes may have been edited)."""
+        for sec in self.sections.values():
+            sec.check()
+        key = tuple((s.L, s.diam, s.nseg, s.Ra, s.cm, s.parent, s.parent_x) for s in self.sections.values())
+        if self._tree is None or self._tree[0] != key:
+            self._tree = (key, self._build_tree())
+        return self._tree[1]
+
+    def _build_tree(self) -> Tree:
         if not self.sections:
             raise ModelError(f"cell {self.name!r} has no sections")
         parent: list[int] = [-1]

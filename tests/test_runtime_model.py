@@ -131,3 +131,43 @@ def test_record_every_samples_the_time_axis():
     result = Simulation(net, backend="numpy").run(5.0, record_every=40)
     np.testing.assert_allclose(result.t, [0, 1, 2, 3, 4, 5])
     assert result["v"].shape == (6,)
+
+
+def test_cell_templates_give_each_copy_its_own_mechanisms():
+    """DESIGN's pattern: mechanisms placed on a Cell, the cell copied into a Network. The result is
+    the one of the same network built instance by instance (runtime_scenarios.two_cells)."""
+    cell = Cell("hh")
+    cell.section("soma", L=20, diam=20)
+    cell.insert(sc.FILES["hh"])
+    syn = cell.place(sc.FILES["Exp2Syn"], at=("soma", 0.5), tau1=0.5, tau2=3.0)
+    net = Network(cells=[cell] * 2)
+    net.place(sc.FILES["IClamp"], at=(0, "soma", 0.5), **{"del": 2.0, "dur": 40.0, "amp": 0.15})
+    net.connect((0, "soma", 0.5), (1, syn), weight=0.05, delay=3.0, threshold=0.0)
+    net.connect((1, "soma", 0.5), None, threshold=0.0)
+    net.record("va", "v", at=(0, "soma", 0.5))
+    net.record("vb", "v", at=(1, "soma", 0.5))
+    net.record("g", "g", point=(1, syn))
+    assert net.point(0, syn) is not net.point(1, syn)
+    templated = Simulation(net, backend="numpy").run(50.0)
+    explicit_net, tstop = sc.two_cells()
+    explicit = Simulation(explicit_net, backend="numpy").run(tstop)
+    for key in ("va", "vb", "g"):
+        np.testing.assert_array_equal(templated[key], explicit[key])
+    np.testing.assert_array_equal(templated.spike_times, explicit.spike_times)
+
+
+def test_a_loaded_module_stands_for_its_mod_file():
+    import modlc
+
+    hh = modlc.load(sc.FILES["hh"], backend="numpy", conductance="numeric")
+    net, tstop = sc.single("numeric")
+    by_module = Network()
+    cell = Cell("single")
+    cell.section("soma", L=20, diam=20)
+    k = by_module.add_cell(cell)
+    by_module.insert(hh, k)  # compiled again for the simulation's backend, with the module's conductance mode
+    by_module.place(sc.FILES["IClamp"], at=(k, "soma", 0.5), **{"del": 5.0, "dur": 30.0, "amp": 0.1})
+    by_module.record("v", "v", at=(k, "soma", 0.5))
+    a = Simulation(by_module, backend="jax").run(tstop)
+    b = Simulation(net, backend="jax").run(tstop)
+    np.testing.assert_array_equal(a["v"], b["v"])
