@@ -19,6 +19,7 @@ from .model import Location, Mechanism, Network, PointProcess
 from .morphology import ModelError
 
 ION_FIELDS = ("e", "ci", "co", "i")
+BLOCKS = ("before_initial", "after_initial", "before_breakpoint", "after_solve", "before_step")  # NEURON's nrn_ba points
 
 
 def ion_field(name: str, ion: str) -> str | None:
@@ -163,8 +164,9 @@ def _group(index, mech, module, members, net, offsets, area, diam, dt, ions) -> 
     n = len(members)
     where = f"{mech.path}: {meta['name']}"
     for k in meta["kernels"]:
-        if k.startswith(("before_", "after_")):
-            raise ModelError(f"{where}: BEFORE/AFTER blocks are not supported by the runtime yet")
+        if k.startswith(("before_", "after_")) and k not in BLOCKS:
+            raise ModelError(f"{where}: {k.replace('_', ' ', 1).upper()} blocks are not simulated (only "
+                             f"{', '.join(b.replace('_', ' ').upper() for b in BLOCKS)})")
         if "move" in meta["kernels"][k]["events"]:
             raise ModelError(f"{where}: net_move is not supported by the runtime yet")
     nodes = np.array([m[0] for m in members], dtype=np.int64)

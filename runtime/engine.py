@@ -3,10 +3,12 @@
 NEURON's fixed step (src/nrnoc/fadvance.cpp, secondorder = 0), with v at t and states at t + dt/2:
 
 1. threshold detection on v(t), then deliver events due by t + dt/2;
-2. at t + dt/2: ion reversals that follow Nernst, every mechanism's current and dI/dv, scattered
-   into the right-hand side and diagonal; capacitance cm/dt; the axial terms;
+2. at t + dt/2: BEFORE BREAKPOINT blocks; ion reversals that follow Nernst; every mechanism's
+   current and dI/dv, scattered into the right-hand side and diagonal; capacitance cm/dt; the
+   axial terms;
 3. the Hines solve for dv, v += dv;
-4. at t + dt: every mechanism's states with the new v; concentrations written back to the ions.
+4. at t + dt: every mechanism's states with the new v, concentrations written back to the ions;
+   AFTER SOLVE blocks, then BEFORE STEP blocks (NEURON runs them as it records).
 
 The carry (everything that changes) is a nested dict of backend arrays, so the same functions
 run eagerly (NumPy, ONNX glue), under `lax.scan` (JAX) and under an XLA `tf.while_loop`.
@@ -135,12 +137,13 @@ class Engine:
         dv = hines.solve(ops, self.plan.levels, d + self.diag_fixed, rhs)
         return {**c, "v": v + dv}
 
-    def states(self, c: dict, t) -> dict:
+    def states(self, c: dict, t, kernel: str = "state") -> dict:
+        """Every mechanism's `kernel` (state, or a BEFORE/AFTER block: the same signature)."""
         for g in self.plan.groups:
-            if g.nodes is None or g.kernel("state") is None:
+            if g.nodes is None or g.kernel(kernel) is None:
                 continue
-            v, s, ion = self._inputs(g, c, "state", c["n"] * 4 + 2)
-            c = self._store(g, c, g.module.state(self.p[g.index], s, v, ion, t, self.dt))
+            v, s, ion = self._inputs(g, c, kernel, c["n"] * 4 + 2)
+            c = self._store(g, c, getattr(g.module, kernel)(self.p[g.index], s, v, ion, t, self.dt))
         return c
 
     def deliver(self, c: dict, til, step, rings: bool = True) -> dict:
@@ -199,9 +202,12 @@ class Engine:
         t = self.t0 + ops.cast(c["n"], "float") * dt
         c = {**c, "ev": self.events.threshold(c["ev"], c["v"], t, self.t0)}
         c = self.deliver(c, t + 0.5 * dt, c["n"])
+        c = self.states(c, t + 0.5 * dt, "before_breakpoint")
         c, rhs, d = self.currents(c, t + 0.5 * dt)
         c = self.solve_voltage(c, rhs, d)
         c = self.states(c, t + dt)
+        c = self.states(c, t + dt, "after_solve")
+        c = self.states(c, t + dt, "before_step")
         return {**c, "n": c["n"] + 1}
 
     def initial(self, v_init: float) -> dict:
@@ -219,6 +225,7 @@ class Engine:
             "args": [{a: ops.const(np.append(col, 0.0)) for a, col in g.args.items()} for g in plan.groups],
             "ev": self.events.initial(), "newton_failed": ops.const(False, "bool"),
         }
+        c = self.states(c, t0, "before_initial")
         for g in plan.groups:
             if g.kernel("init") is None:
                 continue
@@ -229,9 +236,11 @@ class Engine:
         for g in plan.groups:
             if len(g.netcons) and g.kernel("net_init") is not None and g.meta["kernels"]["net_init"]["writes_args"]:
                 c = self._net_init(c, g)
+        c = self.states(c, t0, "after_initial")
         c = self.deliver(c, t0, 0, rings=False)
+        c = self.states(c, t0, "before_breakpoint")
         c, _, _ = self.currents(c, t0)
-        return c
+        return self.states(c, t0, "before_step")
 
     def _net_init(self, c: dict, g: Group) -> dict:
         """NET_RECEIVE INITIAL, once per NetCon, seeing its target instance."""

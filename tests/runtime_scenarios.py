@@ -17,6 +17,7 @@ FILES = {name: MECH / f"{stem}.mod" for name, stem in [
     ("hh", "hh"), ("pas", "pas"), ("IClamp", "iclamp"), ("ExpSyn", "expsyn"), ("Exp2Syn", "exp2syn"),
     ("NetStim", "netstim"), ("IntFire1", "intfire1"), ("cad", "cad"), ("cal", "cal"), ("kchan", "kchan"),
     ("Gap", "gap"), ("Cx36", "cx36"), ("SEClamp", "seclamp")]}
+FILES["blocks"] = Path(__file__).resolve().parent / "data" / "runtime" / "blocks.mod"  # BEFORE/AFTER blocks
 DT = 0.025
 
 # ---------------------------------------------------------------------------------------------
@@ -186,7 +187,17 @@ def voltage_clamp():
     return out(r)
 
 
-emit({"gaps": gaps(), "voltage_clamp": voltage_clamp(), "single": single("numeric"), "branched": branched(), "two_cells": two_cells(),
+def blocks():
+    s = soma("blocks")
+    s.insert(S["hh"]); s.insert(S["blocks"])
+    c = clamp(s(0.5), 1.0, 5.0, 0.2)
+    seg = s(0.5)
+    r = {name: vec(getattr(seg, f"_ref_{name}_" + S["blocks"])) for name in ("n_bi", "n_ai", "n_bb", "n_as", "n_bs", "vsum", "tb")}
+    run(10.0)
+    return out(r)
+
+
+emit({"blocks": blocks(), "gaps": gaps(), "voltage_clamp": voltage_clamp(), "single": single("numeric"), "branched": branched(), "two_cells": two_cells(),
       "netstim_expsyn": netstim_expsyn(), "intfire": intfire(), "calcium": calcium(), "kinetic": kinetic()})
 '''
 
@@ -321,3 +332,14 @@ def voltage_clamp():
     net.record("v", "v", at=(k, "soma", 0.5))
     net.record("i", "i", point=clamp)
     return net, 25.0
+
+
+def blocks():
+    net = Network()
+    k = _soma(net, "blocks")
+    net.insert(FILES["hh"], k)
+    net.insert(FILES["blocks"], k)
+    _clamp(net, (k, "soma", 0.5), 1.0, 5.0, 0.2)
+    for name in ("n_bi", "n_ai", "n_bb", "n_as", "n_bs", "vsum", "tb"):
+        net.record(name, f"{name}_blocks", at=(k, "soma", 0.5))
+    return net, 10.0

@@ -136,3 +136,12 @@ def test_seclamp(neuron):
     dev = worst(neuron["voltage_clamp"], result, ["v", "i"])
     assert dev["v"] <= 1e-6 and dev["i"] <= 1e-6 * np.abs(neuron["voltage_clamp"]["i"]).max(), dev
     print("SEClamp:", dev)
+
+
+def test_before_and_after_blocks_run_where_neuron_runs_them(neuron):
+    net, tstop = sc.blocks()
+    result = simulate(net, tstop)
+    ref = neuron["blocks"]
+    assert ref["n_bb"][-1] == ref["n_bs"][-1] == 401 and ref["n_as"][-1] == 400  # counts mean something
+    dev = worst(ref, result, list(ref))
+    assert max(dev.values()) <= 1e-9, dev
