@@ -171,3 +171,10 @@ def test_a_loaded_module_stands_for_its_mod_file():
     a = Simulation(by_module, backend="jax").run(tstop)
     b = Simulation(net, backend="jax").run(tstop)
     np.testing.assert_array_equal(a["v"], b["v"])
+
+
+def test_progress_bar_on_request(capsys):
+    net, _ = sc.single()
+    Simulation(net, backend="numpy", chunk=100, progress=True).run(5.0)
+    err = capsys.readouterr().err
+    assert "[" + "#" * 30 + "] 5.0/5.0 ms" in err
