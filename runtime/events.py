@@ -27,7 +27,7 @@ BIG = 2**30
 
 @dataclass
 class EventConfig:
-    queue_capacity: int
+    queue_capacity: int | None  # per mechanism; None: 4 × (instances + NetCons into it) + 64
     spike_capacity: int
     ring_depth: int
     max_passes: int
@@ -50,14 +50,16 @@ class Events:
                 self.targets[g.index] = (c(g.netcons, "int32"), c(np.arange(len(g.netcons)), "int32"),
                                          c(g.netcon_instance, "int32"))
         self.weights = {g.index: {a: c(w) for a, w in g.args.items()} for g in plan.groups if g.delivery == "ring"}
+        self.capacity = {g.index: config.queue_capacity or 4 * (g.size + len(g.netcons)) + 64
+                         for g in plan.groups if g.delivery == "queue"}
 
     # ----- state -------------------------------------------------------------------------------
     def initial(self) -> dict:
         ops, cfg = self.ops, self.config
-        q_size = cfg.queue_capacity + 1  # the last slot takes writes that must go nowhere
         queues, rings = {}, {}
         for g in self.plan.groups:
             if g.delivery == "queue":
+                q_size = self.capacity[g.index] + 1  # the last slot takes writes that must go nowhere
                 queues[f"g{g.index}"] = {
                     "time": ops.const(np.full(q_size, np.inf)), "inst": ops.const(np.zeros(q_size), "int32"),
                     "nc": ops.const(np.full(q_size, -1), "int32"), "flag": ops.const(np.zeros(q_size)),
@@ -95,7 +97,7 @@ class Events:
         key = f"g{g.index}"
         q = ev["queues"][key]
         slot, rank, overflow = self._slots(q["valid"], mask)
-        capacity = self.config.queue_capacity
+        capacity = self.capacity[g.index]
         seq = ev["seq"] + rank
         q = {"time": ops.scatter_set(q["time"], slot, time), "inst": ops.scatter_set(q["inst"], slot, inst),
              "nc": ops.scatter_set(q["nc"], slot, nc), "flag": ops.scatter_set(q["flag"], slot, flag),

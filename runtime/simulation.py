@@ -53,7 +53,7 @@ class Simulation:
     """A network compiled for one backend and dtype (float64 by default, like NEURON)."""
 
     def __init__(self, net: Network, backend: str = "jax", dt: float = 0.025, dtype: str = "float64",
-                 conductance: str | None = None, chunk: int = 2000, queue_capacity: int = 64,
+                 conductance: str | None = None, chunk: int = 2000, queue_capacity: int | None = None,
                  spike_capacity: int | None = None, seed: int = 0, progress: bool | None = None):
         if backend not in BACKENDS:
             raise ModelError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
@@ -74,10 +74,12 @@ class Simulation:
         self.plan: Plan = assemble(net, load, self.dt)
         self.ops = primitives(backend, dtype)
         n_src = self.plan.n_sources
-        config = EventConfig(queue_capacity=int(queue_capacity),
-                             spike_capacity=int(spike_capacity or max(256, 4 * n_src)),
-                             ring_depth=ring_depth(self.plan, self.dt), max_passes=4 * int(queue_capacity) + 16)
+        per_source = math.ceil(self.chunk * self.dt / 2.0) + 1  # room for 500 Hz from every source
+        config = EventConfig(queue_capacity=None if queue_capacity is None else int(queue_capacity),
+                             spike_capacity=int(spike_capacity or max(1024, per_source * n_src)),
+                             ring_depth=ring_depth(self.plan, self.dt), max_passes=0)
         self.engine = Engine(self.ops, self.plan, self.dt, config, seed)
+        config.max_passes = max(self.engine.events.capacity.values(), default=0) + 16
         self.readers = self._readers()
         self._compiled: dict[int, object] = {}
 
@@ -198,8 +200,9 @@ class Simulation:
         errors = {k: bool(self.ops.numpy(v)) for k, v in carry["ev"]["errors"].items()}
         cfg = self.engine.events.config
         if errors["queue"]:
-            raise SimulationError(f"by t = {t:g} ms an event queue overflowed its capacity of {cfg.queue_capacity} "
-                                  f"pending events; pass a larger queue_capacity to Simulation")
+            sizes = ", ".join(f"{self.plan.groups[k].name} {n}" for k, n in self.engine.events.capacity.items())
+            raise SimulationError(f"by t = {t:g} ms an event queue overflowed its capacity (pending events per "
+                                  f"mechanism: {sizes}); pass a larger queue_capacity to Simulation")
         if errors["spikes"]:
             raise SimulationError(f"by t = {t:g} ms more than {cfg.spike_capacity} spikes fell in one chunk of "
                                   f"{self.chunk} steps; pass a larger spike_capacity or a smaller chunk to Simulation")
