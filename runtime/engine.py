@@ -36,6 +36,7 @@ class Engine:
         self.a, self.b = c(plan.a), c(plan.b)
         self.diag_fixed = c(axial_diag + plan.cm * 1e-3 / dt)
         self.zeros = c(np.zeros(n))
+        self.levels = hines.on_backend(ops, plan.levels)
         self.p = []
         self.nodes = []
         self.scale = []
@@ -134,7 +135,7 @@ class Engine:
         dv_axial = ops.take(v, self.parent) - v
         rhs = rhs - self.b * dv_axial
         rhs = ops.scatter_add(rhs, self.parent, self.a * dv_axial)
-        dv = hines.solve(ops, self.plan.levels, d + self.diag_fixed, rhs)
+        dv = hines.solve(ops, self.levels, d + self.diag_fixed, rhs)
         return {**c, "v": v + dv}
 
     def states(self, c: dict, t, kernel: str = "state") -> dict:

@@ -42,10 +42,14 @@ def levels(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> Levels:
     return Levels(groups, [parent[g] for g in groups], [a[g] for g in groups], [b[g] for g in groups])
 
 
-def solve(ops, schedule: Levels, d, rhs):
-    """x with M x = rhs, for the tree matrix of `schedule` with diagonal d (arrays of `ops`)."""
-    const = [(ops.const(n, "int32"), ops.const(p, "int32"), ops.const(a), ops.const(b))
-             for n, p, a, b in zip(schedule.nodes, schedule.parents, schedule.a, schedule.b)]
+def on_backend(ops, schedule: Levels) -> list[tuple]:
+    """The schedule as backend constants (made once, outside the time loop)."""
+    return [(ops.const(n, "int32"), ops.const(p, "int32"), ops.const(a), ops.const(b))
+            for n, p, a, b in zip(schedule.nodes, schedule.parents, schedule.a, schedule.b)]
+
+
+def solve(ops, const: list[tuple], d, rhs):
+    """x with M x = rhs, for the tree matrix of a schedule (`on_backend`) with diagonal d."""
     for nodes, parents, a, b in reversed(const):
         factor = a / ops.take(d, nodes)
         d = ops.scatter_add(d, parents, -factor * b)
