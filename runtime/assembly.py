@@ -15,10 +15,9 @@ import numpy as np
 
 from . import hines
 from .ions import IonSpecies, species
-from .model import Location, Mechanism, Network, PointProcess
+from .model import Location, Mechanism, Network
 from .morphology import ModelError
 
-ION_FIELDS = ("e", "ci", "co", "i")
 BLOCKS = ("before_initial", "after_initial", "before_breakpoint", "after_solve", "before_step")  # NEURON's nrn_ba points
 
 
@@ -80,7 +79,6 @@ class Plan:
     n_sources: int  # threshold sources + net_event sources
     netcon_source: np.ndarray
     netcon_delay: np.ndarray
-    netcon_group: np.ndarray  # target group (-1: no target)
     point_sources: dict[int, int]  # PointProcess.index -> source id
     celsius: float
 
@@ -148,17 +146,17 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
     ions = species([module_of(m).META for m, _ in ordered], net.ions)
     groups = []
     for mech, members in ordered:
-        groups.append(_group(len(groups), mech, module_of(mech), members, net, offsets, area_a, diam_a, dt, ions))
+        groups.append(_group(len(groups), mech, module_of(mech), members, net, offsets, area_a, diam_a, dt))
 
     plan = Plan(**plan_nodes, levels=hines.levels(parent_a, plan_nodes["a"], plan_nodes["b"]), cell_offsets=offsets,
                 groups=groups, ions=ions, source_node=np.zeros(0, dtype=np.int64), source_threshold=np.zeros(0),
                 n_sources=0, netcon_source=np.zeros(0, dtype=np.int64), netcon_delay=np.zeros(0),
-                netcon_group=np.zeros(0, dtype=np.int64), point_sources={}, celsius=net.celsius)
+                point_sources={}, celsius=net.celsius)
     _connect(plan, net)
     return plan
 
 
-def _group(index, mech, module, members, net, offsets, area, diam, dt, ions) -> Group:
+def _group(index, mech, module, members, net, offsets, area, diam, dt) -> Group:
     meta = module.META
     kind = meta["kind"]
     n = len(members)
@@ -263,7 +261,7 @@ def _connect(plan: Plan, net: Network) -> None:
             next_id += g.size
     plan.n_sources = next_id
     group_of = {pidx: (g, j) for g in plan.groups for pidx, j in g.points.items()}
-    src, delay, tgroup = [], [], []
+    src, delay = [], []
     per_group: dict[int, list] = {}
     for c, nc in enumerate(net.netcons):
         if isinstance(nc.source, Location):
@@ -274,16 +272,13 @@ def _connect(plan: Plan, net: Network) -> None:
             src.append(plan.point_sources[nc.source.index])
         delay.append(nc.delay)
         if nc.target is None:
-            tgroup.append(-1)
             continue
         g, j = group_of[nc.target.index]
         if g.delivery is None:
             raise ModelError(f"NetCon {c}: target {g.name} has no NET_RECEIVE block")
-        tgroup.append(g.index)
         per_group.setdefault(g.index, []).append((c, j, nc.weights))
     plan.netcon_source = np.array(src, dtype=np.int64)
     plan.netcon_delay = np.array(delay, dtype=float)
-    plan.netcon_group = np.array(tgroup, dtype=np.int64)
     for g in plan.groups:
         entries = per_group.get(g.index, [])
         names = list(g.meta["net_receive_args"])

@@ -9,7 +9,7 @@ onnxruntime, the glue in NumPy), JAX runs it under `lax.scan`, TensorFlow under 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
