@@ -41,6 +41,7 @@ class Engine:
         self.nodes = []
         self.scale = []
         self.pointers = []
+        self.no_v = {g.index: c(np.zeros(g.size)) for g in plan.groups if g.nodes is None}  # artificial cells
         for g in plan.groups:
             self.p.append({k: (c(v) if isinstance(v, np.ndarray) else v) for k, v in g.params.items()})
             self.nodes.append(None if g.nodes is None else c(g.nodes, "int32"))
@@ -50,13 +51,16 @@ class Engine:
         self.ring_groups = [g for g in plan.groups if g.delivery == "ring"]
 
     # ----- kernel plumbing ---------------------------------------------------------------------
-    def _inputs(self, g: Group, c: dict, kernel: str, salt):
-        """v, s (ion mirrors refreshed) and the `ion` dictionary for one kernel call of g."""
+    def _inputs(self, g: Group, c: dict, kernel: str, passes=0):
+        """v, s (ion mirrors refreshed) and the `ion` dictionary for one kernel call of g.
+
+        Random variates are a function of (seed, step, kernel, group, draw, delivery pass), so no
+        two calls share a stream and every backend's run is reproducible."""
         ops, k = self.ops, g.index
         nodes = self.nodes[k]
         s = dict(c["s"][k])
         if nodes is None:
-            v = ops.const(np.zeros(g.size))
+            v = self.no_v[k]
             ion = {}
         else:
             v = ops.take(c["v"], nodes)
@@ -65,9 +69,9 @@ class Engine:
                 s[var] = ops.take(c["ion"][x][f], nodes)
             for var, targets in self.pointers[k].items():
                 ion[var] = ops.take(c["v"], targets)
+        kernel_id = list(g.meta["kernels"]).index(kernel)
         for j, r in enumerate(g.meta["kernels"][kernel]["random"]):
-            counter = (salt * 64 + k) * 16 + j
-            ion[r["key"]] = ops.variates(r["distribution"], g.size, self.seed, counter)
+            ion[r["key"]] = ops.variates(r["distribution"], g.size, (self.seed, c["n"], kernel_id, k, j, passes))
         return v, s, ion
 
     def _store(self, g: Group, c: dict, s: dict) -> dict:
@@ -110,7 +114,7 @@ class Engine:
             if g.nodes is None or g.kernel("current") is None:
                 continue
             nodes, scale = self.nodes[g.index], self.scale[g.index]
-            v, s, ion = self._inputs(g, c, "current", c["n"] * 4 + 1)
+            v, s, ion = self._inputs(g, c, "current")
             s, i, gm, ion_i, _ = g.module.current(self.p[g.index], s, v, ion, t)
             rhs = ops.scatter_add(rhs, nodes, -i * scale)
             d = ops.scatter_add(d, nodes, gm * scale)
@@ -143,7 +147,7 @@ class Engine:
         for g in self.plan.groups:
             if g.nodes is None or g.kernel(kernel) is None:
                 continue
-            v, s, ion = self._inputs(g, c, kernel, c["n"] * 4 + 2)
+            v, s, ion = self._inputs(g, c, kernel)
             c = self._store(g, c, getattr(g.module, kernel)(self.p[g.index], s, v, ion, t, self.dt))
         return c
 
@@ -160,7 +164,7 @@ class Engine:
             def one_pass(state):
                 cc, passes = state
                 for g in self.queue_groups:
-                    cc = self._receive_queued(cc, g, til)
+                    cc = self._receive_queued(cc, g, til, passes)
                 return cc, passes + 1
 
             c, passes = ops.while_loop(more, one_pass, (c, ops.const(0, "int32")))
@@ -171,13 +175,13 @@ class Engine:
             for g in self.ring_groups:
                 ev, mask, args = self.events.ring_take(c["ev"], g, step)
                 c = {**c, "ev": ev}
-                v, s, ion = self._inputs(g, c, "net_receive", step * 4 + 3)
+                v, s, ion = self._inputs(g, c, "net_receive")
                 args = {**args, "flag": 0.0 * args[g.meta["net_receive_args"][0]]}
                 s, _, _ = g.module.net_receive(self.p[g.index], s, args, mask, til, v, ion)
                 c = self._store(g, c, s)
         return c
 
-    def _receive_queued(self, c: dict, g: Group, til) -> dict:
+    def _receive_queued(self, c: dict, g: Group, til, passes) -> dict:
         ops = self.ops
         ev, mask, t_event, flag, nc = self.events.pick(c["ev"], g, til)
         c = {**c, "ev": ev}
@@ -187,7 +191,7 @@ class Engine:
         at = ops.where(has_nc, nc, n_nc)
         args = {a: ops.where(has_nc, ops.take(table[a], at), 0.0) for a in g.meta["net_receive_args"]}
         args["flag"] = flag
-        v, s, ion = self._inputs(g, c, "net_receive", c["n"] * 4 + 3)
+        v, s, ion = self._inputs(g, c, "net_receive", passes + 1)
         s, args_out, emitted = g.module.net_receive(self.p[g.index], s, args, mask, t_event, v, ion)
         c = self._store(g, c, s)
         written = g.meta["kernels"]["net_receive"]["writes_args"]
@@ -230,7 +234,7 @@ class Engine:
         for g in plan.groups:
             if g.kernel("init") is None:
                 continue
-            v, s, ion = self._inputs(g, c, "init", 0)
+            v, s, ion = self._inputs(g, c, "init")
             s, emitted = g.module.init(self.p[g.index], s, v, ion, t0)
             c = self._store(g, c, s)
             c = self._emit(c, g, "init", emitted, t0, ops.const(np.full(g.size, -1), "int32"))

@@ -52,6 +52,20 @@ class Events:
         self.weights = {g.index: {a: c(w) for a, w in g.args.items()} for g in plan.groups if g.delivery == "ring"}
         self.capacity = {g.index: config.queue_capacity or 4 * (g.size + len(g.netcons)) + 64
                          for g in plan.groups if g.delivery == "queue"}
+        # Constants the loop uses, made once here (not on every step; TF also needs them eager).
+        n_src = plan.n_sources
+        self.instances = {g.index: c(np.arange(g.size), "int32") for g in plan.groups}
+        self.per_instance = {g.index: (c(np.full(g.size + 1, np.inf)), c(np.full(g.size + 1, BIG), "int32"),
+                                       c(np.full(g.size + 1, -1), "int32")) for g in plan.groups}
+        self.positions = {k: c(np.arange(cap + 1), "int32") for k, cap in self.capacity.items()}
+        self.trash = {k: c([cap], "int32") for k, cap in self.capacity.items()}
+        self.false1 = c([False], "bool")
+        self.spike_slots = c(np.arange(config.spike_capacity + 1), "int32")
+        self.source_ids = c(np.arange(n_src), "int32")
+        self.threshold_ids = c(np.arange(self.n_threshold), "int32")
+        self.no_source = (c(np.zeros(n_src + 1), "bool"), c(np.zeros(n_src + 1)))
+        self.source_of = {g.index: c(np.where(g.sources >= 0, g.sources, n_src), "int32")
+                          for g in plan.groups if g.sources is not None}
 
     # ----- state -------------------------------------------------------------------------------
     def initial(self) -> dict:
@@ -97,29 +111,26 @@ class Events:
         key = f"g{g.index}"
         q = ev["queues"][key]
         slot, rank, overflow = self._slots(q["valid"], mask)
-        capacity = self.capacity[g.index]
         seq = ev["seq"] + rank
         q = {"time": ops.scatter_set(q["time"], slot, time), "inst": ops.scatter_set(q["inst"], slot, inst),
              "nc": ops.scatter_set(q["nc"], slot, nc), "flag": ops.scatter_set(q["flag"], slot, flag),
              "seq": ops.scatter_set(q["seq"], slot, seq),
              "valid": ops.scatter_set(ops.scatter_set(q["valid"], slot, mask),
-                                      ops.const([capacity], "int32"), ops.const([False], "bool"))}
+                                      self.trash[g.index], self.false1)}
         n_new = ops.cast(ops.sum(ops.cast(mask, "int32")), "int32")
         return {**ev, "queues": {**ev["queues"], key: q}, "seq": ev["seq"] + n_new,
                 "errors": {**ev["errors"], "queue": ev["errors"]["queue"] | overflow}}
 
     def send(self, ev, g: Group, mask, time, nc, flag):
         """net_send from instances of g: self-events carrying the delivering NetCon's arguments."""
-        inst = self.ops.const(np.arange(g.size), "int32")
-        return self._queue_insert(ev, g, mask, time, inst, nc, flag)
+        return self._queue_insert(ev, g, mask, time, self.instances[g.index], nc, flag)
 
     def record_spikes(self, ev, fired, time):
         ops = self.ops
         sp = ev["spikes"]
-        slot, rank, overflow = self._slots(ops.const(np.arange(self.config.spike_capacity + 1), "int32") < sp["count"], fired)
-        sources = ops.const(np.arange(fired.shape[0]), "int32")
+        slot, rank, overflow = self._slots(self.spike_slots < sp["count"], fired)
         n_new = ops.cast(ops.sum(ops.cast(fired, "int32")), "int32")
-        sp = {"time": ops.scatter_set(sp["time"], slot, time), "source": ops.scatter_set(sp["source"], slot, sources),
+        sp = {"time": ops.scatter_set(sp["time"], slot, time), "source": ops.scatter_set(sp["source"], slot, self.source_ids),
               "count": ops.minimum(sp["count"] + n_new, self.config.spike_capacity)}
         return {**ev, "spikes": sp, "errors": {**ev["errors"], "spikes": ev["errors"]["spikes"] | overflow}}
 
@@ -161,18 +172,17 @@ class Events:
         ev = {**ev, "armed": above}
         n_extra = self.plan.n_sources - self.n_threshold
         if n_extra:  # net_event sources have ids after the threshold ones
-            padded = ops.const(np.zeros(self.plan.n_sources), "bool")
-            fired = ops.scatter_set(padded, ops.const(np.arange(self.n_threshold), "int32"), fired)
-        time = ops.const(np.zeros(self.plan.n_sources)) + (t + SPIKE_DELAY)
+            fired = ops.scatter_set(self.no_source[0][:-1], self.threshold_ids, fired)
+        time = self.no_source[1][:-1] + (t + SPIKE_DELAY)
         return self.fan_out(ev, fired, time, t0)
 
     def emitted(self, ev, g: Group, mask, time, t0):
         """net_event from instances of g."""
         ops = self.ops
         n = self.plan.n_sources
-        ids = ops.const(np.where(g.sources >= 0, g.sources, n), "int32")
-        fired = ops.scatter_set(ops.const(np.zeros(n + 1), "bool"), ops.where(mask, ids, n), mask)[:n]
-        time = ops.scatter_set(ops.const(np.zeros(n + 1)), ops.where(mask, ids, n), time)[:n]
+        ids = ops.where(mask, self.source_of[g.index], n)
+        fired = ops.scatter_set(self.no_source[0], ids, mask)[:n]
+        time = ops.scatter_set(self.no_source[1], ids, time)[:n]
         return self.fan_out(ev, fired, time, t0)
 
     # ----- delivery ----------------------------------------------------------------------------
@@ -180,8 +190,8 @@ class Events:
         """Whether any queue holds an event due by `til`."""
         ops = self.ops
         flags = [ops.any(q["valid"] & (q["time"] <= til)) for q in ev["queues"].values()]
-        out = ops.const(False, "bool")
-        for f in flags:
+        out = flags[0]  # only called when there are queues
+        for f in flags[1:]:
             out = out | f
         return out
 
@@ -195,14 +205,13 @@ class Events:
         n = g.size
         due = q["valid"] & (q["time"] <= til)
         inst = ops.where(due, q["inst"], n)
-        earliest = ops.scatter_min(ops.const(np.full(n + 1, np.inf)), inst, ops.where(due, q["time"], np.inf))
+        inf, big, none = self.per_instance[g.index]
+        earliest = ops.scatter_min(inf, inst, ops.where(due, q["time"], np.inf))
         candidate = due & (q["time"] == ops.take(earliest, inst))
         inst = ops.where(candidate, q["inst"], n)
-        first = ops.scatter_min(ops.const(np.full(n + 1, BIG), "int32"), inst, ops.where(candidate, q["seq"], BIG))
+        first = ops.scatter_min(big, inst, ops.where(candidate, q["seq"], BIG))
         chosen = candidate & (q["seq"] == ops.take(first, inst))
-        positions = ops.const(np.arange(q["valid"].shape[0]), "int32")
-        slot = ops.scatter_max(ops.const(np.full(n + 1, -1), "int32"), ops.where(chosen, q["inst"], n),
-                               ops.where(chosen, positions, -1))[:n]
+        slot = ops.scatter_max(none, ops.where(chosen, q["inst"], n), ops.where(chosen, self.positions[g.index], -1))[:n]
         mask = slot >= 0
         at = ops.where(mask, slot, 0)
         q = {**q, "valid": q["valid"] & ~chosen}
@@ -214,7 +223,7 @@ class Events:
         """The summed arguments arriving at g in this step (slot cleared), and which instances got any."""
         ops, key = self.ops, f"g{g.index}"
         ring = ev["rings"][key]
-        index = (step % self.config.ring_depth) * g.size + ops.const(np.arange(g.size), "int32")
+        index = (step % self.config.ring_depth) * g.size + self.instances[g.index]
         mask = ops.take(ring["count"], index) > 0
         args = {a: ops.take(ring[a], index) for a in g.meta["net_receive_args"]}
         cleared = {k: ops.scatter_set(arr, index, 0 * ops.take(arr, index)) for k, arr in ring.items()}

@@ -94,8 +94,9 @@ class NumpyOps:
             carry = body(carry)
         return carry
 
-    def variates(self, kind: str, n: int, seed, counter):
-        rng = np.random.Generator(np.random.Philox(key=[int(seed), int(counter)]))
+    def variates(self, kind: str, n: int, key: tuple):
+        """n standard variates, a pure function of `key` (the seed, then what tells draws apart)."""
+        rng = np.random.default_rng([int(part) for part in key])
         draw = {"normal": rng.standard_normal, "exponential": rng.standard_exponential, "uniform": rng.random}[kind]
         return draw(n).astype(self.dtype)
 
@@ -173,11 +174,13 @@ class JaxOps(NumpyOps):
     def while_loop(self, cond, body, carry):
         return self.jax.lax.while_loop(cond, body, carry)
 
-    def variates(self, kind, n, seed, counter):
+    def variates(self, kind, n, key):
         random = self.jax.random
-        key = random.fold_in(random.key(seed), counter)
+        folded = random.key(key[0])
+        for part in key[1:]:
+            folded = random.fold_in(folded, part)
         draw = {"normal": random.normal, "exponential": random.exponential, "uniform": random.uniform}[kind]
-        return draw(key, (n,), dtype=self.dtype)
+        return draw(folded, (n,), dtype=self.dtype)
 
     def compile(self, fn):
         return self.jax.jit(fn)
@@ -273,9 +276,11 @@ class TensorflowOps(NumpyOps):
     def while_loop(self, cond, body, carry):
         return self.tf.while_loop(lambda c: cond(c), lambda c: [body(c)], [carry])[0]
 
-    def variates(self, kind, n, seed, counter):
+    def variates(self, kind, n, key):
         tf = self.tf
-        s = tf.stack([tf.cast(seed, "int64"), tf.cast(counter, "int64")])
+        s = tf.constant([key[0], 0], "int64")
+        for part in key[1:]:
+            s = tf.random.experimental.stateless_fold_in(s, tf.cast(part, "int32"))
         if kind == "normal":
             return tf.random.stateless_normal((n,), s, dtype=self.dtype)
         u = tf.random.stateless_uniform((n,), s, dtype=self.dtype)
