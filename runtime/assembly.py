@@ -81,6 +81,7 @@ class Plan:
     netcon_delay: np.ndarray
     point_sources: dict[int, int]  # PointProcess.index -> source id
     celsius: float
+    v_start: np.ndarray  # initial v per node; NaN where the run's v_init applies
 
     @property
     def n_nodes(self) -> int:
@@ -151,9 +152,22 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
     plan = Plan(**plan_nodes, levels=hines.levels(parent_a, plan_nodes["a"], plan_nodes["b"]), cell_offsets=offsets,
                 groups=groups, ions=ions, source_node=np.zeros(0, dtype=np.int64), source_threshold=np.zeros(0),
                 n_sources=0, netcon_source=np.zeros(0, dtype=np.int64), netcon_delay=np.zeros(0),
-                point_sources={}, celsius=net.celsius)
+                point_sources={}, celsius=net.celsius, v_start=_v_start(net, trees, offsets, total))
     _connect(plan, net)
     return plan
+
+
+def _v_start(net: Network, trees: list, offsets: list[int], total: int) -> np.ndarray:
+    """Per-node initial v from Network.set_v_init: a section's centres and its 1-end node (and the
+    root node for the root section); NaN elsewhere."""
+    v = np.full(total, np.nan)
+    for (cell, sec), value in net.v_start.items():
+        tree = trees[cell]
+        nodes = list(tree.centres[sec]) + [tree.ends[sec][1]]
+        if net.cells[cell].sections[sec].parent is None:
+            nodes.append(tree.ends[sec][0])
+        v[offsets[cell] + np.array(nodes)] = value
+    return v
 
 
 def _group(index, mech, module, members, net, offsets, area, diam, dt) -> Group:

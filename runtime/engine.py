@@ -12,6 +12,11 @@ NEURON's fixed step (src/nrnoc/fadvance.cpp, secondorder = 0), with v at t and s
 
 The carry (everything that changes) is a nested dict of backend arrays, so the same functions
 run eagerly (NumPy, ONNX glue), under `lax.scan` (JAX) and under an XLA `tf.while_loop`.
+
+`scheme="explicit"` is the synchronous forward Euler of hand-written accelerator models (the
+inferior-olive benchmark): currents, axial terms and states all from the state at t, then
+v += dt/cm · (net current). Nodes without capacitance (section ends) stay algebraic, solved with
+the same tree matrix whose capacitive rows are made diagonal. It is only stable for small dt.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from .events import EventConfig, Events
 
 
 class Engine:
-    def __init__(self, ops, plan: Plan, dt: float, config: EventConfig, seed: int = 0, t0: float = 0.0):
+    def __init__(self, ops, plan: Plan, dt: float, config: EventConfig, seed: int = 0, t0: float = 0.0,
+                 scheme: str = "implicit"):
         self.ops, self.plan, self.dt, self.seed, self.t0 = ops, plan, dt, seed, t0
+        self.explicit = scheme == "explicit"
         c = ops.const
         self.events = Events(ops, plan, dt, config)
         n = plan.n_nodes
@@ -34,9 +41,17 @@ class Engine:
         np.add.at(axial_diag, parent_safe, -plan.a)
         self.parent = c(parent_safe, "int32")
         self.a, self.b = c(plan.a), c(plan.b)
-        self.diag_fixed = c(axial_diag + plan.cm * 1e-3 / dt)
         self.zeros = c(np.zeros(n))
-        self.levels = hines.on_backend(ops, plan.levels)
+        capacitive = plan.cm > 0
+        if self.explicit:
+            self.diag_fixed = c(np.where(capacitive, plan.cm * 1e-3 / dt, axial_diag))
+            self.algebraic = c(np.where(capacitive, 0.0, 1.0))  # rows that keep dI/dv
+            levels = hines.levels(plan.parent, np.where(capacitive[parent_safe], 0.0, plan.a),
+                                  np.where(capacitive, 0.0, plan.b))
+        else:
+            self.diag_fixed = c(axial_diag + plan.cm * 1e-3 / dt)
+            levels = plan.levels
+        self.levels = hines.on_backend(ops, levels)
         self.p = []
         self.nodes = []
         self.scale = []
@@ -134,13 +149,15 @@ class Engine:
         e = factor * ops.log(safe_co / safe_ci)
         return ops.where(ci > 0, ops.where(co > 0, e, -1e6), 1e6)
 
-    def solve_voltage(self, c: dict, rhs, d):
+    def voltage_change(self, c: dict, rhs, d):
+        """dv of this step: the Hines solve of the cable equation with the step's currents."""
         ops, v = self.ops, c["v"]
         dv_axial = ops.take(v, self.parent) - v
         rhs = rhs - self.b * dv_axial
         rhs = ops.scatter_add(rhs, self.parent, self.a * dv_axial)
-        dv = hines.solve(ops, self.levels, d + self.diag_fixed, rhs)
-        return {**c, "v": v + dv}
+        if self.explicit:
+            d = d * self.algebraic
+        return hines.solve(ops, self.levels, d + self.diag_fixed, rhs)
 
     def states(self, c: dict, t, kernel: str = "state") -> dict:
         """Every mechanism's `kernel` (state, or a BEFORE/AFTER block: the same signature)."""
@@ -207,16 +224,23 @@ class Engine:
         t = self.t0 + ops.cast(c["n"], "float") * dt
         c = {**c, "ev": self.events.threshold(c["ev"], c["v"], t, self.t0)}
         c = self.deliver(c, t + 0.5 * dt, c["n"])
-        c = self.states(c, t + 0.5 * dt, "before_breakpoint")
-        c, rhs, d = self.currents(c, t + 0.5 * dt)
-        c = self.solve_voltage(c, rhs, d)
-        c = self.states(c, t + dt)
+        t_currents = t if self.explicit else t + 0.5 * dt
+        c = self.states(c, t_currents, "before_breakpoint")
+        c, rhs, d = self.currents(c, t_currents)
+        dv = self.voltage_change(c, rhs, d)
+        if self.explicit:  # states from v(t), then v
+            c = self.states(c, t)
+            c = {**c, "v": c["v"] + dv}
+        else:  # v first; states see v(t + dt)
+            c = {**c, "v": c["v"] + dv}
+            c = self.states(c, t + dt)
         c = self.states(c, t + dt, "after_solve")
         c = self.states(c, t + dt, "before_step")
         return {**c, "n": c["n"] + 1}
 
     def initial(self, v_init: float) -> dict:
-        """NEURON's finitialize: ions, INITIAL blocks, NET_RECEIVE INITIAL, events due at t0, currents."""
+        """NEURON's finitialize: ions, INITIAL blocks, NET_RECEIVE INITIAL, events due at t0, currents.
+        Nodes given a start value with Network.set_v_init keep it; the others start at v_init."""
         ops, plan, t0 = self.ops, self.plan, self.t0
         n = plan.n_nodes
         ions = {}
@@ -225,7 +249,7 @@ class Engine:
             e = self.nernst(sp, ci, co) if sp.e_init else ops.const(np.full(n, sp.e0))
             ions[x] = {"e": e, "ci": ci, "co": co, "i": self.zeros}
         c = {
-            "n": ops.const(0, "int32"), "v": ops.const(np.full(n, v_init)), "ion": ions,
+            "n": ops.const(0, "int32"), "v": ops.const(np.where(np.isnan(plan.v_start), v_init, plan.v_start)), "ion": ions,
             "s": [{k: ops.const(v, None if v.dtype != bool else "bool") for k, v in g.state.items()} for g in plan.groups],
             "args": [{a: ops.const(np.append(col, 0.0)) for a, col in g.args.items()} for g in plan.groups],
             "ev": self.events.initial(), "newton_failed": ops.const(False, "bool"),

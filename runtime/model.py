@@ -105,6 +105,7 @@ class Network:
     globals: dict[tuple, float] = field(default_factory=dict)
     celsius: float = 6.3
     v_init: float = -65.0
+    v_start: dict[tuple[int, str], float] = field(default_factory=dict)  # (cell, section) -> initial v
     instances: dict[tuple[int, int], PointProcess] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -210,6 +211,14 @@ class Network:
             raise ModelError(f"recording {name!r}: give exactly one of at= (a location) or point=")
         self.probes.append(Probe(name, variable, None if at is None else self.location(at),
                                  None if point is None else self._point(point)))
+
+    def set_v_init(self, cell: int, value: float, where="all") -> None:
+        """Start the sections `where` selects of one cell at `value` mV instead of the run's v_init
+        (NEURON: set seg.v, then finitialize() without an argument)."""
+        if not 0 <= cell < len(self.cells):
+            raise ModelError(f"set_v_init: there is no cell {cell}")
+        for sec in self.cells[cell].regions(where):
+            self.v_start[(cell, sec)] = float(value)
 
     def set_ion(self, ion: str, **values: float) -> None:
         """Override an ion's initial concentrations or reversal potential, e.g. set_ion("ca", cao=2)."""

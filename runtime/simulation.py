@@ -54,13 +54,16 @@ class Simulation:
 
     def __init__(self, net: Network, backend: str = "jax", dt: float = 0.025, dtype: str = "float64",
                  conductance: str | None = None, chunk: int = 2000, queue_capacity: int | None = None,
-                 spike_capacity: int | None = None, seed: int = 0, progress: bool | None = None):
+                 spike_capacity: int | None = None, seed: int = 0, progress: bool | None = None,
+                 scheme: str = "implicit"):
         if backend not in BACKENDS:
             raise ModelError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
         if dtype not in ("float64", "float32"):
             raise ModelError(f"dtype must be float64 or float32, not {dtype!r}")
         if not (dt > 0 and math.isfinite(dt)):
             raise ModelError(f"dt must be a positive number of ms, got {dt!r}")
+        if scheme not in ("implicit", "explicit"):
+            raise ModelError(f"scheme must be 'implicit' (NEURON's) or 'explicit' (forward Euler), not {scheme!r}")
         if conductance not in (None, "symbolic", "numeric"):
             raise ModelError(f"conductance must be 'symbolic' or 'numeric', not {conductance!r}")
         self.net, self.backend, self.dt, self.dtype = net, backend, float(dt), dtype
@@ -78,7 +81,7 @@ class Simulation:
         config = EventConfig(queue_capacity=None if queue_capacity is None else int(queue_capacity),
                              spike_capacity=int(spike_capacity or max(1024, per_source * n_src)),
                              ring_depth=ring_depth(self.plan, self.dt), max_passes=0)
-        self.engine = Engine(self.ops, self.plan, self.dt, config, seed)
+        self.engine = Engine(self.ops, self.plan, self.dt, config, seed, scheme=scheme)
         config.max_passes = max(self.engine.events.capacity.values(), default=0) + 16
         self.readers = self._readers()
         self._compiled: dict[int, object] = {}
@@ -110,15 +113,15 @@ class Simulation:
             if ion is not None:
                 where[probe.name] = add(f"ion:{ion[0]}:{ion[1]}", node)
                 continue
-            var, _, suffix = probe.variable.rpartition("_")
-            g = next((g for g in plan.groups if g.name == suffix and g.meta["kind"] == "density"), None)
-            if g is None or var not in g.state:
+            g = next((g for g in plan.groups if g.meta["kind"] == "density" and probe.variable.endswith("_" + g.name)
+                      and probe.variable[: -len(g.name) - 1] in g.state), None)  # suffixes may contain "_"
+            if g is None:
                 raise ModelError(f"recording {probe.name!r}: no variable {probe.variable!r} (use v, an ion variable such as "
                                  f"cai, or a density mechanism's variable as name_suffix, e.g. m_hh)")
             hits = np.flatnonzero(g.nodes == node)
             if not len(hits):
-                raise ModelError(f"recording {probe.name!r}: {suffix} is not inserted at {probe.location}")
-            where[probe.name] = add(f"s{g.index}:{var}", int(hits[0]))
+                raise ModelError(f"recording {probe.name!r}: {g.name} is not inserted at {probe.location}")
+            where[probe.name] = add(f"s{g.index}:{probe.variable[: -len(g.name) - 1]}", int(hits[0]))
         self._columns = {k: self.ops.const(np.array(v), "int32") for k, v in columns.items()}
         return where
 

@@ -116,6 +116,54 @@ def test_bad_simulation_options_are_refused():
         Simulation(net, backend="numpy", dtype="float16")
     with pytest.raises(ModelError, match="tstop must be a non-negative number"):
         Simulation(net, backend="numpy").run(float("nan"))
+    with pytest.raises(ModelError, match="scheme must be 'implicit'"):
+        Simulation(net, backend="numpy", scheme="rk4")
+    with pytest.raises(ModelError, match="set_v_init: there is no cell 3"):
+        net.set_v_init(3, -70.0)
+
+
+def passive_pair(g_pas=1e-3, e_pas=-70.0):
+    """A passive soma with a dendrite attached at its middle, and a current step into the soma."""
+    net = Network()
+    cell = Cell("c")
+    cell.section("soma", L=20, diam=20)
+    cell.section("dend", L=100, diam=2, parent="soma", parent_x=0.5, Ra=150.0)
+    k = net.add_cell(cell)
+    net.insert(sc.FILES["pas"], k, g=g_pas, e=e_pas)
+    net.place(sc.FILES["IClamp"], at=(k, "soma", 0.5), **{"del": 0.0, "dur": 1e9, "amp": 0.1})
+    for where in ("soma", "dend"):
+        net.record(where, "v", at=(k, where, 0.5))
+    net.record("dend_end", "v", at=(k, "dend", 1.0))
+    return net, cell
+
+
+def test_explicit_scheme_is_synchronous_forward_euler():
+    """Two compartments in closed form: each dv = dt/cm * (-i_pas + axial + stimulus), all from
+    the values at t; the dendrite's zero-area 1-end node follows its centre."""
+    net, cell = passive_pair()
+    net.set_v_init(0, -60.0, "dend")
+    result = Simulation(net, backend="numpy", scheme="explicit").run(0.5)
+    tree = cell.tree()
+    soma, dend = tree.centres["soma"][0], tree.centres["dend"][0]
+    g_axial = -tree.b[dend] * 1e3  # mS/cm2 seen by the dendrite; the soma sees it × area ratio
+    ratio = tree.area[dend] / tree.area[soma]
+    vs, vd, dt = -65.0, -60.0, 0.025
+    for n in range(1, len(result.t)):
+        i_stim = 0.1 * 100 / tree.area[soma] * 1e3  # nA into µA/cm2
+        dvs = dt * (-1.0 * (vs + 70) + g_axial * ratio * (vd - vs) + i_stim)
+        dvd = dt * (-1.0 * (vd + 70) + g_axial * (vs - vd))
+        vs, vd = vs + dvs, vd + dvd
+        assert result["soma"][n] == pytest.approx(vs, abs=1e-10)
+        assert result["dend"][n] == pytest.approx(vd, abs=1e-10)
+    np.testing.assert_allclose(result["dend_end"][1:], result["dend"][1:], atol=1e-9)
+
+
+def test_set_v_init_starts_sections_apart_without_touching_the_parent():
+    net, _ = passive_pair()
+    net.set_v_init(0, -50.0, "dend")
+    result = Simulation(net, backend="numpy").run(0.025)
+    assert result["soma"][0] == -65.0  # the dendrite's x = 0 is the soma's node: unchanged
+    assert result["dend"][0] == -50.0 and result["dend_end"][0] == -50.0
 
 
 def test_chunks_do_not_change_the_result():
