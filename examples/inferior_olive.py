@@ -103,6 +103,8 @@ def lattice_junctions(n: int, rng: np.random.RandomState, rmax: int = 4, per_cel
         b = (x + dx) % side + side * ((y + dy) % side) + side * side * ((z + dz) % side)
         a_all.append(a)
         b_all.append(b)
+    if not a_all:  # lattices below 4^3 have R = 1: no offset is shorter than R, so no junctions
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
     return np.concatenate(a_all), np.concatenate(b_all)
 
 
@@ -137,10 +139,11 @@ def record_all_states(net: Network, cell: int = 0, suffix: str = "") -> None:
 
 
 def oscillation(t: np.ndarray, v: np.ndarray) -> tuple[float, float, float]:
-    """(frequency Hz, min mV, max mV) of a voltage trace: upward crossings of its mean."""
+    """(frequency Hz, min mV, max mV) of a voltage trace: upward crossings of its mean; the
+    frequency is NaN when the trace holds less than one full cycle."""
     centred = v - v.mean()
     ups = np.flatnonzero((centred[:-1] < 0) & (centred[1:] >= 0))
-    freq = (len(ups) - 1) / (t[ups[-1]] - t[ups[0]]) * 1e3 if len(ups) >= 2 else 0.0
+    freq = (len(ups) - 1) / (t[ups[-1]] - t[ups[0]]) * 1e3 if len(ups) >= 2 else math.nan
     return freq, float(v.min()), float(v.max())
 
 
@@ -190,7 +193,8 @@ def main(argv: list[str] | None = None) -> None:
     freq, lo, hi = oscillation(run.t[late], run.soma[:, late].mean(axis=0))
     final = run.soma[:, -1]
     print(f"soma V at {args.tstop:g} ms: mean {final.mean():.3f} mV, sd {final.std():.3f} mV over cells")
-    print(f"population oscillation after the transient: {freq:.1f} Hz, mean soma V {lo:.2f} .. {hi:.2f} mV")
+    cycle = f"{freq:.1f} Hz" if math.isfinite(freq) else "no full cycle yet (run longer)"
+    print(f"population oscillation after the transient: {cycle}, mean soma V {lo:.2f} .. {hi:.2f} mV")
     plot(run, args.out)
 
 

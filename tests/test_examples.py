@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "examples"))
+
+# Each example briefly (small network, short run), on every backend, in both precisions: it must
+# finish, print its summary and write its figure. Their science is tested in test_<model>.py.
+BRIEF = {
+    "hh_cell": ["--cells", "3", "--tstop", "30"],
+    "hh_axon": ["--cells", "1", "--tstop", "5"],
+    "inferior_olive": ["--cells", "64", "--tstop", "20"],
+}
+RUNS = [("jax", "float64"), ("tf", "float32"), ("onnx", "float32"), ("onnx", "float64")]
+
+
+@pytest.mark.parametrize("backend,dtype", RUNS)
+@pytest.mark.parametrize("name", sorted(BRIEF))
+def test_example_runs_briefly(name, backend, dtype, tmp_path, capsys):
+    example = importlib.import_module(name)
+    example.main(BRIEF[name] + ["--backend", backend, "--dtype", dtype, "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert f"{backend} {dtype}," in out and "compile included" in out
+    figure = tmp_path / f"{name}.png"
+    assert figure.stat().st_size > 20_000  # a real figure, not an empty canvas
 
 
 def test_readme_runtime_snippet_runs(monkeypatch):
