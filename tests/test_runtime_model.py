@@ -235,7 +235,7 @@ def test_noisy_netstim_is_reproducible_and_poisson_like(backend):
     train exactly, another seed gives another train, and the mean interval is the configured one."""
     def train(seed):
         net = Network()
-        stim = net.artificial(sc.FILES["NetStim"], start=0.0, interval=1.0, number=100000, noise=1.0)
+        net.artificial(sc.FILES["NetStim"], start=0.0, interval=1.0, number=100000, noise=1.0)
         return Simulation(net, backend=backend, seed=seed).run(2000.0).spike_times
 
     first, again, other = train(1), train(1), train(2)
