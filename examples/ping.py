@@ -10,8 +10,8 @@ Distributed Computing"). Driven E cells fire, recruit the I cells, and the I cel
 The network. Assemblies of ASSEMBLY (50) cells, 80 % E (mechanisms/rtm.mod), 20 % I (wb.mod).
 Within an assembly E->I, I->E and I->I each exist with probability 0.5 and there is no E->E; 10 %
 of each assembly's cells (E or I) send one excitatory synapse to a random cell of another assembly.
-Every cell is one compartment with L = diam = sqrt(1e4/pi) = 56.41896 um, so its area is 1e-4 cm^2 and the
-densities of the papers convert exactly: 1 mS/cm^2 = 0.1 uS and 1 uA/cm^2 = 0.1 nA.
+Every cell is one compartment with L = diam = sqrt(1e4/pi) = 56.419 um, so its area is 1e-4 cm^2
+and the densities of the papers convert exactly: 1 mS/cm^2 = 0.1 uS and 1 uA/cm^2 = 0.1 nA.
 
 Synapses (mechanisms/expsyn.mod, one excitatory and one inhibitory ExpSyn per cell that receives
 any, every NetCon of that type converging on it; weights in uS, delay 1 ms, threshold 0 mV):
@@ -20,15 +20,20 @@ any, every NetCon of that type converging on it; weights in uS, delay 1 ms, thre
 Borgers specifies the total conductance a cell receives, g_hat, spread over its presynaptic
 cells; here each NetCon weight is g_hat / (expected number of presynaptic cells of that type,
 0.5 x their count in the assembly), converted to uS:
-    G_EI = 0.25, G_IE = 0.4, G_II = 0.1 mS/cm^2;  a between-assembly synapse has G_EI's unit weight.
-Borgers' G_IE = 0.25 gives ~44 Hz in this network (instantaneous ExpSyn rise, 1 ms delays, sparse
-random connections, 10 % drive spread); 0.4 slows the inhibition-limited cycle to ~35 Hz, the middle
-of the study's 30-40 Hz (seeds 1-6: 34.7-38.0 Hz at the default size).
+    G_EI = 0.25, G_IE = 0.45, G_II = 0.1 mS/cm^2  (per NetCon 1.25, 9 and 2 nS at 40 E + 10 I)
+and a between-assembly synapse has G_BETWEEN = 0.1 mS/cm^2 (10 nS) on its own.
+Why these values: with Borgers' G_IE = 0.25 this network runs at ~44 Hz (its ExpSyns rise
+instantly, NetCons add 1 ms, connections are sparse and random, drive varies by 10 %); the
+inhibition-limited cycle lengthens with G_IE, and 0.45 puts it near 35 Hz, the middle of the
+study's 30-40 Hz. With weak between-assembly synapses (G_EI's 1.25 nS) each assembly keeps its own
+rhythm and two of them may settle in antiphase, which doubles the network rate's frequency (seen
+for 1 seed in 6); at 10 nS they pull each other into phase. Measured at the default size, seeds
+1-12: peaks 34.4-36.9 Hz; at 400 and 1000 cells 33.6-35.4 Hz.
 Drive: an IClamp into every E cell, amplitude I_E (1 + 0.1 X), X ~ N(0, 1), I_E = 1.4 uA/cm^2
 (Borgers' value; alone, a cell would fire at ~55 Hz), switched on at a uniformly random time in
-[0, 25) ms. The staggered onsets spread the E cells' first spikes over
-a whole cycle, so the rhythm emerges from an asynchronous start rather than from identical initial
-conditions. The I cells receive no drive: they fire only when the E cells recruit them.
+[0, 25) ms. The staggered onsets spread the E cells' first spikes over a whole cycle, so the
+rhythm emerges from an asynchronous start rather than from identical initial conditions. The I
+cells receive no drive: they fire only when the E cells recruit them.
 
 Output: the E/I spike raster, population rates, the spectrum of the E rate (1 ms bins, after a
 100 ms transient) with its peak, and a voltage trace of one E and one I cell, as a PNG in --out.
@@ -49,7 +54,7 @@ from common import MECHANISMS, Timer, header, parser, save  # noqa: E402
 from modlc.runtime import Cell, Location, Network, Result, Simulation  # noqa: E402
 
 # ----- the configuration -------------------------------------------------------------------------
-CELLS, TSTOP = 200, 500.0  # defaults: 4 assemblies, half a second (a few seconds on JAX)
+CELLS, TSTOP = 200, 500.0  # defaults: 4 assemblies, half a second (~6 s on JAX on 2 cores, mostly compiling)
 DIAM = float(np.sqrt(1e4 / np.pi))  # um (56.41895835...): L = diam, area = pi * diam * L = 1e-4 cm^2
 AREA_CM2 = 1e-4
 MS_CM2 = 0.1  # uS per mS/cm^2 on this area
@@ -69,14 +74,9 @@ TAU_I, E_I = 9.0, -75.0  # inhibitory synapse decay (ms) and reversal (mV)
 DELAY = 1.0  # NetCon delay (ms)
 THRESHOLD = 0.0  # spike detection (mV, upward crossing)
 
-# The runtime keeps each chunk's spikes in a buffer whose whole size it sorts on every step; its
-# default size has room for 500 Hz from every cell, which costs more than the cells themselves.
-# 25 ms chunks with room for 4 spikes per cell (160 Hz/cell on average, PING's E cells fire at
-# ~20 Hz) keep it small; a fuller buffer would stop the run with a SimulationError, not drop spikes.
-CHUNK, SPIKES_PER_CELL = 1000, 4
-
 TRANSIENT = 100.0  # ms discarded before the spectrum
 BIN = 1.0  # ms, population-rate bins
+MIN_WINDOW = 100.0  # ms after the transient: below this (~3 gamma cycles) no peak is reported
 GAMMA = (30.0, 40.0)  # Hz, where the default configuration's peak belongs
 
 RTM = MECHANISMS / "rtm.mod"  # (their currents are linear in v at fixed gates, so the exact dI/dv and
@@ -154,7 +154,8 @@ def build(cells: int = CELLS, seed: int = 1) -> tuple[Network, Info]:
         w_ie = MS_CM2 * G_IE / max(P_LOCAL * len(i_ids), 1.0)
         w_ii = MS_CM2 * G_II / max(P_LOCAL * len(i_ids), 1.0)
         weights.setdefault("E->I", w_ei), weights.setdefault("I->E", w_ie), weights.setdefault("I->I", w_ii)
-        for pre_ids, post_ids, kind, w, name in ((e_ids, i_ids, "exc", w_ei, "E->I"), (i_ids, e_ids, "inh", w_ie, "I->E"),
+        for pre_ids, post_ids, kind, w, name in ((e_ids, i_ids, "exc", w_ei, "E->I"),
+                                                 (i_ids, e_ids, "inh", w_ie, "I->E"),
                                                  (i_ids, i_ids, "inh", w_ii, "I->I")):
             draw = rng.random((len(pre_ids), len(post_ids))) < P_LOCAL
             for a_, b_ in zip(*np.nonzero(draw)):
@@ -216,6 +217,8 @@ class PingRun:
 
 def spectrum(rate: np.ndarray, bin_ms: float = BIN, pad: int = 8192) -> tuple[np.ndarray, np.ndarray]:
     """Power spectrum of a binned rate: mean removed, Hann window, zero-padded for a fine grid."""
+    if not len(rate):
+        return np.fft.rfftfreq(pad, d=bin_ms * 1e-3), np.zeros(pad // 2 + 1)
     x = (rate - rate.mean()) * np.hanning(len(rate))
     n = max(pad, len(x))
     power = np.abs(np.fft.rfft(x, n)) ** 2
@@ -226,8 +229,7 @@ def simulate(backend: str = "jax", cells: int = CELLS, tstop: float = TSTOP, dty
              seed: int = 1) -> PingRun:
     net, info = build(cells, seed)
     with Timer() as timer:
-        result = Simulation(net, backend=backend, dtype=dtype, chunk=CHUNK,
-                            spike_capacity=max(1024, SPIKES_PER_CELL * cells)).run(tstop)
+        result = Simulation(net, backend=backend, dtype=dtype).run(tstop)
     # spike source id -> cell, then one array of (time, cell) for every spike
     source_cell = np.full(max(result.sources, default=-1) + 1, -1)
     for sid, src in result.sources.items():
@@ -250,7 +252,8 @@ def simulate(backend: str = "jax", cells: int = CELLS, tstop: float = TSTOP, dty
     late = rate_t >= min(TRANSIENT, tstop / 2)
     freqs, power = spectrum(rate_e[late])
     band = (freqs >= 5.0) & (freqs <= 200.0)
-    peak = float(freqs[band][np.argmax(power[band])]) if band.any() and power[band].max() > 0 else float("nan")
+    usable = late.sum() * BIN >= MIN_WINDOW and power[band].max() > 0
+    peak = float(freqs[band][np.argmax(power[band])]) if usable else float("nan")
     mean_e = float(rate_e[late].mean()) if late.any() else 0.0  # = spikes / (cells x time) after the transient
     mean_i = float(rate_i[late].mean()) if late.any() else 0.0
     return PingRun(result, info, backend, dtype, cells, tstop, timer.seconds, times, cells_of, rate_t, rate_e, rate_i,
@@ -281,22 +284,32 @@ def plot(run: PingRun, out: Path) -> Path:
     row[order] = np.arange(len(order))
     exc = info.excitatory[run.spike_cells]
     size = max(0.5, min(4.0, 600.0 / max(run.cells, 1)))
-    ax_raster.scatter(run.spike_times[exc], row[run.spike_cells[exc]], s=size, c=E_COLOUR, marker="|" if run.cells <= 300 else ".",
-                      linewidths=0.8, label=f"E (RTM), {info.n_e} cells")
-    ax_raster.scatter(run.spike_times[~exc], row[run.spike_cells[~exc]], s=size, c=I_COLOUR, marker="|" if run.cells <= 300 else ".",
-                      linewidths=0.8, label=f"I (WB), {info.n_i} cells")
-    ax_raster.axhline(info.n_e - 0.5, color="0.6", lw=0.6)
+    marker = "|" if run.cells <= 300 else "."
+    ax_raster.scatter(run.spike_times[exc], row[run.spike_cells[exc]], s=size, c=E_COLOUR, marker=marker,
+                      linewidths=0.8, label=f"E (RTM): {info.n_e}")
+    ax_raster.scatter(run.spike_times[~exc], row[run.spike_cells[~exc]], s=size, c=I_COLOUR, marker=marker,
+                      linewidths=0.8, label=f"I (WB): {info.n_i}")
+    ax_raster.axhline(info.n_e - 0.5, color="0.3", lw=0.8)
+    for a in range(1, int(info.assembly.max()) + 1):  # assembly boundaries within each population
+        for pop in (info.excitatory, ~info.excitatory):
+            first = row[np.flatnonzero(pop & (info.assembly == a))]
+            if len(first):
+                ax_raster.axhline(first.min() - 0.5, color="0.6", lw=0.6, ls=":")
     ax_raster.set_ylim(-0.5, run.cells - 0.5)
-    ax_raster.set_ylabel("cell (E below, I above)")
+    ax_raster.set_ylabel("cell (E below, I above;\ndotted: assemblies)")
     n_asm = int(info.assembly.max()) + 1
-    ax_raster.set_title(f"PING network: {run.cells} cells in {n_asm} assemblies, {run.backend} {run.dtype}", loc="left")
-    ax_raster.legend(loc="upper right", markerscale=4 if run.cells > 300 else 1.5, framealpha=0.9, fontsize=8)
+    assemblies = f"{n_asm} assembl{'y' if n_asm == 1 else 'ies'}"
+    ax_raster.set_title(f"PING: {run.cells} cells, {assemblies} ({run.backend} {run.dtype})",
+                        loc="left", fontsize=11)
+    ax_raster.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, markerscale=4 if run.cells > 300 else 2.5,
+                     frameon=False, fontsize=8, borderaxespad=0.1)
     plt.setp(ax_raster.get_xticklabels(), visible=False)
 
     ax_rate.plot(run.rate_t, run.rate_e, color=E_COLOUR, lw=0.9, label="E")
     ax_rate.plot(run.rate_t, run.rate_i, color=I_COLOUR, lw=0.9, label="I")
     ax_rate.axvspan(0, min(TRANSIENT, run.tstop / 2), color="0.92", zorder=0)
-    ax_rate.text(2, 0.95, "transient (not in spectrum)", transform=ax_rate.get_xaxis_transform(), va="top", fontsize=7, color="0.4")
+    ax_rate.text(2, 0.95, "transient (not in spectrum)", transform=ax_rate.get_xaxis_transform(), va="top",
+                 fontsize=7, color="0.4")
     ax_rate.set_ylabel(f"rate (Hz/cell,\n{BIN:g} ms bins)")
     ax_rate.legend(loc="upper right", fontsize=8, ncol=2)
     plt.setp(ax_rate.get_xticklabels(), visible=False)
@@ -328,11 +341,12 @@ def plot(run: PingRun, out: Path) -> Path:
     ax_text.axis("off")
     w = info.weights
     ax_text.text(0, 1, "\n".join([
-        f"peak {run.peak_hz:.1f} Hz",
+        f"peak {run.peak_hz:.1f} Hz" if np.isfinite(run.peak_hz) else "no peak (run too short or silent)",
         f"E {run.mean_rate_e:.1f} Hz/cell, I {run.mean_rate_i:.1f} Hz/cell",
         f"drive I_E = {I_E:g} uA/cm2 (sd {SIGMA_E:.0%}), onsets in [0, {ONSET:g}) ms",
         f"g_EI {G_EI:g}, g_IE {G_IE:g}, g_II {G_II:g} mS/cm2 total",
-        f"per NetCon: E->I {w['E->I'] * 1e3:.2f}, I->E {w['I->E'] * 1e3:.2f}, I->I {w['I->I'] * 1e3:.2f} nS",
+        f"per NetCon: E->I {w['E->I'] * 1e3:.2f}, I->E {w['I->E'] * 1e3:.2f}, I->I {w['I->I'] * 1e3:.2f},",
+        f"            between assemblies {w['between'] * 1e3:.2f} nS",
         f"tau_E {TAU_E:g} ms, tau_I {TAU_I:g} ms, delay {DELAY:g} ms",
         f"{sum(run.info.synapses.values())} NetCons, {run.seconds:.1f} s wall",
     ]), va="top", fontsize=8.5, family="monospace", transform=ax_text.transAxes)
@@ -342,12 +356,19 @@ def plot(run: PingRun, out: Path) -> Path:
 
 
 def main(argv=None) -> PingRun:
-    args = parser(__doc__, CELLS, TSTOP).parse_args(argv)
-    run = simulate(args.backend, args.cells, args.tstop, args.dtype)
+    p = parser(__doc__, CELLS, TSTOP)
+    p.add_argument("--seed", type=int, default=1, help="seed of the connections and the drive (default 1)")
+    args = p.parse_args(argv)
+    run = simulate(args.backend, args.cells, args.tstop, args.dtype, args.seed)
     header(args, f"PING, {run.cells} cells ({run.info.n_e} E, {run.info.n_i} I)", run.seconds, args.tstop)
     syn = run.info.synapses
     print(f"synapses: E->I {syn['E->I']}, I->E {syn['I->E']}, I->I {syn['I->I']}, between assemblies {syn['between']}")
-    print(f"peak frequency of the E population rate: {run.peak_hz:.1f} Hz (after {min(TRANSIENT, args.tstop / 2):g} ms)")
+    skipped = min(TRANSIENT, args.tstop / 2)
+    if np.isfinite(run.peak_hz):
+        print(f"peak frequency of the E population rate: {run.peak_hz:.1f} Hz (after {skipped:g} ms)")
+    else:
+        print(f"peak frequency of the E population rate: none (the {args.tstop - skipped:g} ms after the transient "
+              f"are too short or silent; a spectrum needs {MIN_WINDOW:g} ms: --tstop {2 * MIN_WINDOW:g} or more)")
     print(f"mean rates: E {run.mean_rate_e:.1f} Hz, I {run.mean_rate_i:.1f} Hz per cell")
     print(f"spikes: E {run.e_spikes}, I {run.i_spikes}")
     plot(run, args.out)

@@ -60,7 +60,6 @@ class Events:
         self.positions = {k: c(np.arange(cap + 1), "int32") for k, cap in self.capacity.items()}
         self.trash = {k: c([cap], "int32") for k, cap in self.capacity.items()}
         self.false1 = c([False], "bool")
-        self.spike_slots = c(np.arange(config.spike_capacity + 1), "int32")
         self.source_ids = c(np.arange(n_src), "int32")
         self.threshold_ids = c(np.arange(self.n_threshold), "int32")
         self.no_source = (c(np.zeros(n_src + 1), "bool"), c(np.zeros(n_src + 1)))
@@ -128,7 +127,12 @@ class Events:
     def record_spikes(self, ev, fired, time):
         ops = self.ops
         sp = ev["spikes"]
-        slot, rank, overflow = self._slots(self.spike_slots < sp["count"], fired)
+        capacity = self.config.spike_capacity
+        # the buffer fills in order, so the free slots are count, count + 1, ...: no search needed
+        slot = sp["count"] + ops.cast(ops.cumsum(ops.cast(fired, "int32")), "int32") - 1
+        fits = fired & (slot < capacity)
+        slot = ops.where(fits, slot, capacity)
+        overflow = ops.any(fired & ~fits)
         n_new = ops.cast(ops.sum(ops.cast(fired, "int32")), "int32")
         sp = {"time": ops.scatter_set(sp["time"], slot, time), "source": ops.scatter_set(sp["source"], slot, self.source_ids),
               "count": ops.minimum(sp["count"] + n_new, self.config.spike_capacity)}

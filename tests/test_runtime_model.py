@@ -78,6 +78,16 @@ def test_queue_overflow_is_an_error_not_a_silent_loss():
         Simulation(net, backend="numpy", queue_capacity=8).run(20.0)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_spike_buffer_keeps_every_spike_or_stops(backend):
+    net = Network()
+    net.artificial(sc.FILES["NetStim"], start=0.5, interval=1.0, number=100, noise=0)
+    times = Simulation(net, backend=backend, chunk=400, spike_capacity=10).run(40.0).spike_times
+    np.testing.assert_allclose(times, np.arange(40) + 0.5)  # 10 per 10 ms chunk: exactly full, in order
+    with pytest.raises(SimulationError, match="more than 9 spikes fell in one chunk of 400 steps"):
+        Simulation(net, backend=backend, chunk=400, spike_capacity=9).run(40.0)
+
+
 def test_simultaneous_events_arrive_in_sending_order():
     """Three NetStims fire into one IntFire1 at the same times; every input counts, in order."""
     net = Network()
