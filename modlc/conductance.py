@@ -57,10 +57,17 @@ def differentiate(statements: list, outputs: dict[str, sp.Expr], names: list[str
     derivative: dict[sp.Symbol, sp.Expr] = {sym("v"): sp.Integer(1)}
 
     def d(expr: sp.Expr) -> sp.Expr:
+        moving = [s for s in free_symbols_sorted(expr) if s in derivative]
+        if expr.has(sp.Piecewise) and moving:
+            # Directional derivative, so that a branch differentiates to its own derivative:
+            # the chain rule through each branch's symbol would give d(untaken branch) * 0,
+            # which is NaN where that branch is 0/0 (the guarded vtrap idiom).
+            eps = sp.Dummy("eps")
+            shifted = expr.xreplace({s: s + eps * derivative[s] for s in moving})
+            return sp.diff(shifted, eps).xreplace({eps: sp.Integer(0)})
         total = sp.Integer(0)
-        for s in free_symbols_sorted(expr):
-            if s in derivative:
-                total += sp.diff(expr, s) * derivative[s]
+        for s in moving:
+            total += sp.diff(expr, s) * derivative[s]
         return total
 
     out = []

@@ -263,6 +263,35 @@ def test_symbolic_conductance_sees_v_through_functions(write_mod):
     np.testing.assert_allclose(out["di_dv"], 3 * v**2 + np.exp(v / 10) / 10, rtol=1e-14)
 
 
+def test_symbolic_conductance_of_a_guarded_singularity_is_finite(write_mod):
+    """The vtrap idiom in BREAKPOINT: at the removable 0/0 point the untaken branch is NaN; its
+    derivative must not leak into dI/dv (it did, as NaN * 0, before branches were differentiated
+    as branches)."""
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX trap NONSPECIFIC_CURRENT i }
+        ASSIGNED { v i }
+        BREAKPOINT { i = vtrap(-(v + 54), 4)*(v + 100) }
+        FUNCTION vtrap(x, y) {
+            if (fabs(x/y) < 1e-6) {
+                vtrap = y*(1 - x/y/2)
+            } else {
+                vtrap = x/(exp(x/y) - 1)
+            }
+        }
+    """))
+    v = np.array([-54.0, -54.0 + 1e-3, -60.0])
+    with np.errstate(divide="ignore", invalid="ignore"):  # the untaken branch is evaluated too
+        out, _ = run(mech.kernels["current"], {"v": v})
+
+    def current(x):
+        u = -(x + 54) / 4
+        return -(x + 54) / np.expm1(u) * (x + 100) if u != 0 else 4 * (x + 100)
+
+    slope = [(current(x + 1e-6) - current(x - 1e-6)) / 2e-6 for x in (-54.0 + 1e-7, -54.0 + 1e-3, -60.0)]
+    assert np.isfinite(out["di_dv"]).all()
+    np.testing.assert_allclose(out["di_dv"], slope, rtol=1e-6)
+
+
 def test_conductance_hint_is_used(write_mod):
     mech = compile_ir(write_mod("""
         NEURON { SUFFIX hint USEION na READ ena WRITE ina RANGE gna }

@@ -111,7 +111,7 @@ def current(p, s, v, ion, t):
     di_1_dv_1 = -cse_4
     cse_5 = on_3 != 0
     i_2 = np.where(cse_5, i_1, 0.0)
-    di_2_dv_1 = di_1_dv_1*np.where(cse_5, 1.0, 0.0)
+    di_2_dv_1 = np.where(cse_5, di_1_dv_1, 0.0)
     return {**s, 'on': on_3, 'vc': vc_3, 'i': i_2}, -i_2, -di_2_dv_1, {}, {}
 
 

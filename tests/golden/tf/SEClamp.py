@@ -113,7 +113,7 @@ def current(p, s, v, ion, t):
     di_1_dv_1 = -cse_4
     cse_5 = on_3 != 0
     i_2 = tf.where(cse_5, i_1, _c(0.0))
-    di_2_dv_1 = di_1_dv_1*tf.where(cse_5, _c(1.0), _c(0.0))
+    di_2_dv_1 = tf.where(cse_5, di_1_dv_1, _c(0.0))
     return {**s, 'on': on_3, 'vc': vc_3, 'i': i_2}, -i_2, -di_2_dv_1, {}, {}
 
 
