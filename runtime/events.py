@@ -59,6 +59,8 @@ class Events:
                                        c(np.full(g.size + 1, -1), "int32")) for g in plan.groups}
         self.positions = {k: c(np.arange(cap + 1), "int32") for k, cap in self.capacity.items()}
         self.trash = {k: c([cap], "int32") for k, cap in self.capacity.items()}
+        self.slot_index = {k: c(np.arange(cap), "int32") for k, cap in self.capacity.items()}
+        self.no_slot = {k: c(np.full(cap + 1, cap), "int32") for k, cap in self.capacity.items()}
         self.false1 = c([False], "bool")
         self.source_ids = c(np.arange(n_src), "int32")
         self.threshold_ids = c(np.arange(self.n_threshold), "int32")
@@ -94,14 +96,18 @@ class Events:
                 "count": ops.const(0, "int32")}
 
     # ----- helpers -----------------------------------------------------------------------------
-    def _slots(self, taken, mask):
-        """Free slot for each masked entry (capacity index where none is left), and overflow."""
+    def _slots(self, taken, mask, k: int):
+        """Free slot of group k's queue for each masked entry (capacity index where none is left),
+        the entries' ranks, and overflow. The r-th free slot is found by scattering every free slot
+        to its rank among the free ones: linear in the capacity, where a sort was not."""
         ops = self.ops
-        capacity = taken.shape[0] - 1
-        order = ops.cast(ops.argsort(taken[:capacity]), "int32")  # free slots first
+        capacity = self.capacity[k]
+        free = ~taken[:capacity]
+        free_rank = ops.cast(ops.cumsum(ops.cast(free, "int32")), "int32") - 1
+        order = ops.scatter_set(self.no_slot[k], ops.where(free, free_rank, capacity), self.slot_index[k])
         rank = ops.cast(ops.cumsum(ops.cast(mask, "int32")), "int32") - 1
-        free = ops.cast(ops.sum(ops.cast(~taken[:capacity], "int32")), "int32")
-        fits = mask & (rank < free)
+        n_free = ops.cast(ops.sum(ops.cast(free, "int32")), "int32")
+        fits = mask & (rank < n_free)
         slot = ops.where(fits, ops.take(order, ops.minimum(ops.where(rank < 0, 0, rank), capacity - 1)), capacity)
         return ops.cast(slot, "int32"), rank, ops.any(mask & ~fits)
 
@@ -109,7 +115,7 @@ class Events:
         ops = self.ops
         key = f"g{g.index}"
         q = ev["queues"][key]
-        slot, rank, overflow = self._slots(q["valid"], mask)
+        slot, rank, overflow = self._slots(q["valid"], mask, g.index)
         seq = ev["seq"] + rank
         q = {"time": ops.scatter_set(q["time"], slot, time), "inst": ops.scatter_set(q["inst"], slot, inst),
              "nc": ops.scatter_set(q["nc"], slot, nc), "flag": ops.scatter_set(q["flag"], slot, flag),

@@ -54,9 +54,6 @@ class NumpyOps:
     def cumsum(self, x):
         return np.cumsum(x)
 
-    def argsort(self, x):
-        return np.argsort(x, kind="stable")
-
     def any(self, x):
         return bool(np.any(x))
 
@@ -140,9 +137,6 @@ class JaxOps(NumpyOps):
 
     def cumsum(self, x):
         return self.jnp.cumsum(x)
-
-    def argsort(self, x):
-        return self.jnp.argsort(x, stable=True)
 
     def any(self, x):
         return self.jnp.any(x)
@@ -232,9 +226,6 @@ class TensorflowOps(NumpyOps):
 
     def cumsum(self, x):
         return self.tf.cumsum(x)
-
-    def argsort(self, x):
-        return self.tf.argsort(self.tf.cast(x, "int32"), stable=True)
 
     def any(self, x):
         return self.tf.reduce_any(x)
