@@ -21,6 +21,7 @@ BRIEF = {
     "hh_axon": ["--cells", "1", "--tstop", "5"],
     "inferior_olive": ["--cells", "64", "--tstop", "20"],
     "ping": ["--cells", "20", "--tstop", "20"],
+    "antennal_lobe": ["--cells", "8", "--tstop", "20"],
 }
 RUNS = [("jax", "float64"), ("tf", "float32"), ("onnx", "float32"), ("onnx", "float64")]
 
