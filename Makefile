@@ -1,7 +1,7 @@
 # Two entry points, each setting up its own virtual environment in .venv:
 #   make run   - install modlc with its backends, compile mechanisms/ for JAX into build/jax, run
 #                every mechanism's kernels on JAX, TensorFlow and ONNX against the NumPy reference,
-#                and simulate examples/two_cells.py
+#                and run examples/hh_cell.py (the quickest example) into build/hh_cell.png
 #   make test  - install modlc with its test extras and run the whole test suite
 #   make golden - regenerate tests/golden/ (the committed generated code) after an intended change
 PYTHON ?= python3
@@ -26,7 +26,7 @@ run: venv
 	$(BIN)/modlc check mechanisms/*.mod
 	$(BIN)/modlc compile mechanisms/*.mod --backend jax -o build/jax -v
 	$(BIN)/modlc corpus mechanisms --backends jax,tf,onnx
-	$(BIN)/python examples/two_cells.py --backend jax
+	$(BIN)/python examples/hh_cell.py --backend jax --out build
 
 test: venv-test
 	$(BIN)/python -m pytest -n 2 -q
