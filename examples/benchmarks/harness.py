@@ -1,0 +1,132 @@
+"""Side-by-side timing of one model in NEURON, CoreNEURON and modlc, in one run on one machine.
+
+NEURON and CoreNEURON run in their own subprocesses (a fresh interpreter each, so neither sees the
+other's state or modlc's threads); modlc runs here. Every simulator integrates the same model for
+the same time at dt 0.025 ms twice: the first call's wall time includes set-up and compilation, the
+second is the warm time that the throughput (cell-steps per second) is computed from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+DT = 0.025
+
+NEURON_RUNNER = r'''
+import json, sys, time
+from neuron import h
+h.load_file("stdrun.hoc")
+threads, core, tstop = int(sys.argv[1]), sys.argv[2] == "core", float(sys.argv[3])
+{build}
+pc = h.ParallelContext()
+pc.nthread(threads)
+pc.set_maxstep(10)
+h.dt, h.celsius = {dt}, 6.3
+if core:
+    from neuron import coreneuron
+    h.CVode().cache_efficient(1)
+    coreneuron.enable = True
+    coreneuron.verbose = 0
+walls = []
+for _ in range(2):
+    started = time.perf_counter()
+    h.finitialize(-65.0)
+    pc.psolve(tstop)
+    walls.append(time.perf_counter() - started)
+print("RESULT " + json.dumps(walls))
+'''
+
+
+@dataclass
+class Timing:
+    simulator: str  # e.g. "NEURON 1 thread", "modlc jax float64"
+    cells: int
+    steps: int
+    first: float  # s, first call (set-up and compilation included)
+    warm: float  # s, second call
+
+    @property
+    def throughput(self) -> float:
+        """Cell-steps per second of the warm call."""
+        return self.cells * self.steps / self.warm
+
+
+def coreneuron_dir() -> Path:
+    """A folder where `nrnivmodl -coreneuron` has built CoreNEURON's library for NEURON's
+    built-in mechanisms (made once, cached, since it takes about a minute)."""
+    import neuron
+
+    folder = Path.home() / ".cache" / "modlc" / f"coreneuron-{neuron.__version__}"
+    if not list(folder.glob("*/special-core")):
+        folder.mkdir(parents=True, exist_ok=True)
+        nrnivmodl = shutil.which("nrnivmodl", path=os.path.dirname(sys.executable)) or "nrnivmodl"
+        subprocess.run([nrnivmodl, "-coreneuron", "."], cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+def time_neuron(build: str, cells: int, tstop: float, threads: int, core: bool) -> Timing:
+    """Run NEURON (or CoreNEURON, `core`) on the model that the Python code `build` makes."""
+    script = NEURON_RUNNER.replace("{build}", build).replace("{dt}", repr(DT))
+    cwd = coreneuron_dir() if core else Path(tempfile.gettempdir())
+    out = subprocess.run([sys.executable, "-c", script, str(threads), "core" if core else "plain", str(tstop)],
+                         cwd=cwd, capture_output=True, text=True, timeout=3600)
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")]
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(f"NEURON run failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    first, warm = json.loads(lines[0][7:])
+    name = f"{'CoreNEURON' if core else 'NEURON'} {threads} thread{'s' if threads > 1 else ''}"
+    return Timing(name, cells, int(round(tstop / DT)), first, warm)
+
+
+def time_modlc(make_network: Callable, cells: int, tstop: float, backend: str, dtype: str, **options) -> Timing:
+    """modlc on `backend`: Simulation construction and the first run are the first call."""
+    from modlc.runtime import Simulation
+
+    net = make_network()
+    started = time.perf_counter()
+    sim = Simulation(net, backend=backend, dtype=dtype, **options)
+    sim.run(tstop)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    sim.run(tstop)
+    warm = time.perf_counter() - started
+    return Timing(f"modlc {backend} {dtype}", cells, int(round(tstop / DT)), first, warm)
+
+
+def table(rows: list[Timing], reference: str = "CoreNEURON 2 threads") -> str:
+    """Rows grouped by network size, with each throughput as a multiple of the reference's."""
+    lines = [f"{'simulator':<24} {'cells':>7} {'cell-steps/s':>13} {'warm s':>8} {'first s':>8} {'vs ' + reference:>26}"]
+    for cells in sorted({r.cells for r in rows}):
+        ref = next((r for r in rows if r.cells == cells and r.simulator == reference), None)
+        for r in (r for r in rows if r.cells == cells):
+            ratio = f"{r.throughput / ref.throughput:.2f}x" if ref else "-"
+            lines.append(f"{r.simulator:<24} {r.cells:>7} {r.throughput:>13.3g} {r.warm:>8.2f} {r.first:>8.2f} {ratio:>26}")
+    return "\n".join(lines)
+
+
+def plot(rows: list[Timing], path: Path, title: str) -> None:
+    """Throughput against network size, one line per simulator."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name in dict.fromkeys(r.simulator for r in rows):
+        mine = sorted((r for r in rows if r.simulator == name), key=lambda r: r.cells)
+        style = "--" if name.startswith(("NEURON", "CoreNEURON")) else "-"
+        ax.loglog([r.cells for r in mine], [r.throughput for r in mine], style, marker="o", label=name)
+    ax.set_xlabel("cells")
+    ax.set_ylabel("cell-steps per second (warm)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, frameon=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    print(f"figure: {path}")
