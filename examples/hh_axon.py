@@ -76,9 +76,8 @@ def simulate(backend: str = "jax", cells: int = 4, tstop: float = 20.0, dtype: s
         result = Simulation(net, backend=backend, dtype=dtype).run(tstop, record_every=SAMPLE)
     speeds, tips = [], []
     for k in range(cells):
-        first = result.spikes(net.netcons[3 * k].source)
-        second = result.spikes(net.netcons[3 * k + 1].source)
-        tip = result.spikes(net.netcons[3 * k + 2].source)
+        first, second, tip = (result.spikes(net.location(at)) for at in
+                              ((k, "trunk", 0.25), (k, "trunk", 0.75), (k, "branch_a", 0.9)))
         speeds.append(0.5 * TRUNK / (second[0] - first[0]) * 1e-3 if len(first) and len(second) else np.nan)
         tips.append(len(tip) > 0)
     shown = cells // 2

@@ -35,6 +35,8 @@ from modlc.runtime import Cell, Network, Result, Simulation  # noqa: E402
 M = common.MECHANISMS
 G_INT, P1, P2 = 0.13, 0.25, 0.15  # mS/cm2, soma/dendrite and axon/soma surface ratios
 SOMA_AREA = math.pi * 20.0 * 20.0  # µm2: a 20 µm cylinder; the other areas follow from P1 and P2
+DEND_AREA = SOMA_AREA * (1 - P1) / P1
+AXON_AREA = SOMA_AREA * P2 / (1 - P2)
 STATE_NAMES = ("Vs", "k", "l", "h", "n", "x", "Va", "ha", "xa", "Vd", "Ca", "r", "s", "q")
 
 
@@ -49,14 +51,10 @@ def io_cell() -> Cell:
     """One inferior-olive cell: soma, axon hillock and dendrite with the benchmark's channels."""
     cell = Cell("io")
     cell.section("soma", L=20.0, diam=20.0)
-    dend_area = SOMA_AREA * (1 - P1) / P1
-    axon_area = SOMA_AREA * P2 / (1 - P2)
-    g_dend = G_INT / P1 * SOMA_AREA * 1e-5  # µS: mS/cm2 × µm2 × 1e-5
-    g_axon = G_INT / (1 - P2) * SOMA_AREA * 1e-5
-    cell.section("dend", L=dend_area / (math.pi * 20.0), diam=20.0, parent="soma", parent_x=0.5,
-                 Ra=axial_resistivity(g_dend, dend_area / (math.pi * 20.0), 20.0))
-    cell.section("axon", L=axon_area / (math.pi * 5.0), diam=5.0, parent="soma", parent_x=0.5,
-                 Ra=axial_resistivity(g_axon, axon_area / (math.pi * 5.0), 5.0))
+    for name, area, diam, coupling in (("dend", DEND_AREA, 20.0, G_INT / P1), ("axon", AXON_AREA, 5.0, G_INT / (1 - P2))):
+        length = area / (math.pi * diam)
+        g = coupling * SOMA_AREA * 1e-5  # µS: mS/cm2 (per soma area) × µm2 × 1e-5
+        cell.section(name, L=length, diam=diam, parent="soma", parent_x=0.5, Ra=axial_resistivity(g, length, diam))
     leak_reversal = 10.0  # mV, the model's (intentional) +10 mV leak reversal
     cell.insert(M / "io_cal.mod", "soma")
     cell.insert(M / "io_na.mod", "soma")
@@ -74,13 +72,18 @@ def io_cell() -> Cell:
     return cell
 
 
+def gap_conductance(g_gj: float = 0.05) -> float:
+    """µS of one Cx36 junction side: the published density g_gj (mS/cm2) on the dendrite's area."""
+    return g_gj * DEND_AREA * 1e-5
+
+
 def lattice_junctions(n: int, rng: np.random.RandomState, rmax: int = 4, per_cell: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """Undirected junctions (a, b) of the benchmark's sampler on a periodic L^3 lattice: offsets
     within radius R weighted by exp(-(r/4)^2) per radius shell, a fixed count per offset, and
     endpoints drawn without replacement."""
     side = round(n ** (1 / 3))
     if side ** 3 != n or side < 2:
-        raise SystemExit(f"error: --cells must be a cube (8, 27, 64, 125, ...) for the 3-D lattice, got {n}")
+        raise ValueError(f"the 3-D lattice needs a cube number of cells (8, 27, 64, 125, ...), not {n}")
     R = rmax if rmax <= side / 2 else side // 2
     offsets = [(dx, dy, dz) for dx in range(-R, R + 1) for dy in range(-R, R + 1) for dz in range(-R, R + 1)
                if 0 < dx * dx + dy * dy + dz * dz < R * R and (dz < 0 or (dz == 0 and (dy < 0 or (dy == 0 and dx < 0))))]
@@ -119,8 +122,7 @@ def build(cells: int, seed: int = 42, coupled: bool = True, g_gj: float = 0.05,
             for k, v in enumerate(rng.normal(-60.0, 3.0, cells)):
                 net.set_v_init(k, float(v), section)
     if coupled and cells > 1:
-        dend_area = SOMA_AREA * (1 - P1) / P1
-        g = g_gj * dend_area * 1e-5  # µS per junction side
+        g = gap_conductance(g_gj)
         for a, b in zip(*lattice_junctions(cells, rng)):
             net.gap_junction(M / "cx36.mod", (int(a), "dend", 0.5), (int(b), "dend", 0.5), g=g)
     for k in range(cells):
@@ -187,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--scheme", default="implicit", choices=["implicit", "explicit"],
                    help="implicit: NEURON's scheme (default); explicit: the published forward Euler")
     args = p.parse_args(argv)
+    if round(args.cells ** (1 / 3)) ** 3 != args.cells:
+        p.error(f"--cells must be a cube (8, 27, 64, 125, ...) for the 3-D lattice, got {args.cells}")
     run = simulate(args.backend, args.cells, args.tstop, args.dtype, not args.uncoupled, args.scheme)
     common.header(args, f"inferior olive, {args.cells} cells", run.seconds, args.tstop)
     late = run.t >= min(200.0, run.t[-1] / 2)  # past the start-up transient

@@ -129,15 +129,11 @@ def two_coupled_cells(template):
     for k, start in enumerate(V_START):
         for section, v in start.items():
             net.set_v_init(k, v, section)
-    net.gap_junction(io.M / "cx36.mod", (0, "dend", 0.5), (1, "dend", 0.5), g=gap_conductance())
+    net.gap_junction(io.M / "cx36.mod", (0, "dend", 0.5), (1, "dend", 0.5), g=io.gap_conductance())
     net.place(io.M / "iclamp.mod", at=(0, "dend", 0.5), **{"del": 50.0, "dur": 5.0, "amp": STIM_NA})
     for k in range(2):
         io.record_all_states(net, k, str(k))
     return net
-
-
-def gap_conductance() -> float:
-    return 0.05 * io.SOMA_AREA * (1 - io.P1) / io.P1 * 1e-5
 
 
 def neuron_order(template):
@@ -166,7 +162,7 @@ def neuron(tmp_path_factory):
         "sections": [dict(name=s.name, L=s.L, diam=s.diam, Ra=s.Ra, parent=s.parent, parent_x=s.parent_x)
                      for s in template.sections.values()],
         "insertions": [(Path(m).stem, where, {**range_defaults(m), **params}) for m, where, params in template.insertions],
-        "v_start": V_START, "g_gap": gap_conductance(), "stim_nA": STIM_NA,
+        "v_start": V_START, "g_gap": io.gap_conductance(), "stim_nA": STIM_NA,
     }
     script = f"import json\nSPEC = {json.dumps(json.dumps(spec))}\n" + NEURON_SCRIPT
     return template, run_neuron(script, compiled, timeout=300)
