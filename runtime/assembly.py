@@ -71,7 +71,8 @@ class Plan:
     a: np.ndarray
     b: np.ndarray
     levels: hines.Levels
-    cell_offsets: list[int]
+    cell_offsets: list[int]  # first node of each cell as built (before `layout`)
+    position: np.ndarray  # built node -> simulated node
     groups: list[Group]
     ions: dict[str, IonSpecies]
     source_node: np.ndarray  # threshold sources: node of each (their ids come first)
@@ -88,7 +89,45 @@ class Plan:
         return len(self.parent)
 
     def node(self, net: Network, loc: Location) -> int:
-        return self.cell_offsets[loc.cell] + net.cells[loc.cell].node(loc.section, loc.x)
+        return int(self.position[self.cell_offsets[loc.cell] + net.cells[loc.cell].node(loc.section, loc.x)])
+
+
+def layout(parent: np.ndarray, cm: np.ndarray, local: np.ndarray) -> np.ndarray:
+    """The position of every node in the simulated order: by depth; within a depth the membrane
+    nodes before the end nodes (cm = 0); then by the node's index within its cell (`local`), the
+    cells interleaved.
+
+    Parents still come before children (the Hines order) and every depth of the tree solve is one
+    contiguous run. In a network of identical cells, a mechanism in one kind of section occupies one
+    run per depth it reaches (a single run for one-compartment cells): its gathers and scatters
+    become slices (see primitives.Span)."""
+    keys = np.lexsort((np.arange(len(parent)), local, cm <= 0, hines.depths(parent)))
+    position = np.empty(len(parent), dtype=np.int64)
+    position[keys] = np.arange(len(parent))
+    return position
+
+
+def passive_ends(parent: np.ndarray, cm: np.ndarray, pinned: np.ndarray) -> np.ndarray:
+    """The node whose v each node shares: itself, or for an end node that nothing is attached to
+    (a tip of the tree, or a root with a single child), its one neighbour.
+
+    Such a node carries no membrane, so its row of the cable equation says v_end = v_neighbour,
+    and eliminating it from the tree matrix drops exactly its axial coupling (the Schur complement
+    of the row is the coupling term it cancels). NEURON keeps them; leaving them out changes
+    results only by rounding, and a single-compartment cell becomes one node instead of three."""
+    n = len(parent)
+    has_parent = parent >= 0
+    children = np.bincount(parent[has_parent], minlength=n)
+    only_child = np.full(n, -1)
+    only_child[parent[has_parent]] = np.flatnonzero(has_parent)  # meaningful where children == 1
+    free = (cm <= 0) & ~pinned
+    tip = free & has_parent & (children == 0)
+    root = free & ~has_parent & (children == 1)
+    root &= cm[np.maximum(only_child, 0)] > 0
+    attached = np.arange(n)
+    attached[tip] = parent[tip]
+    attached[root] = only_child[root]
+    return attached
 
 
 def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -> Plan:
@@ -105,9 +144,28 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
             dst.append(src)
         total += len(t.parent)
     cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0))
-    parent_a = cat(parent).astype(np.int64)
-    area_a, diam_a = cat(area), cat(diam)
-    plan_nodes = dict(parent=parent_a, area=area_a, cm=cat(cm), a=cat(a), b=cat(b))
+    built, built_cm = cat(parent).astype(np.int64), cat(cm)
+    pinned = np.zeros(total, dtype=bool)
+    for pp in net.points:
+        if pp.location is not None:
+            pinned[offsets[pp.location.cell] + net.cells[pp.location.cell].node(pp.location.section, pp.location.x)] = True
+    attached = passive_ends(built, built_cm, pinned)
+    kept = np.flatnonzero(attached == np.arange(total))
+    renumber = np.full(total, -1)
+    renumber[kept] = np.arange(len(kept))
+    kept_parent = np.where(built[kept] >= 0, renumber[np.maximum(built[kept], 0)], -1)  # -1: its root was dropped
+    local = np.arange(total) - np.repeat(offsets, [len(t.parent) for t in trees])
+    position_kept = layout(kept_parent, built_cm[kept], local[kept])
+    position = position_kept[renumber[attached]]  # built node -> simulated node (a dropped end: its neighbour)
+    order = kept[np.argsort(position_kept)]
+    parent_a = np.where(kept_parent >= 0, position_kept[np.maximum(kept_parent, 0)], -1)[np.argsort(position_kept)]
+    coupled = parent_a >= 0
+    area_a, diam_a = cat(area)[order], cat(diam)[order]
+    plan_nodes = dict(parent=parent_a, area=area_a, cm=built_cm[order], a=np.where(coupled, cat(a)[order], 0.0),
+                      b=np.where(coupled, cat(b)[order], 0.0))
+
+    def node_of(cell: int, local: int) -> int:
+        return int(position[offsets[cell] + local])
 
     modules: dict[tuple, tuple[Mechanism, ModuleType]] = {}
 
@@ -126,10 +184,10 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
         slots = density.setdefault(ins.mechanism.key, {})
         for sec in ins.sections:
             for node in tree.centres[sec]:
-                slots.setdefault(offsets[ins.cell] + int(node), {}).update(ins.params)
+                slots.setdefault(node_of(ins.cell, int(node)), {}).update(ins.params)
     ordered: list[tuple[Mechanism, list]] = []
-    for key, slots in density.items():
-        ordered.append((modules[key][0], [(n, None, params) for n, params in slots.items()]))
+    for key, slots in density.items():  # instances in node order: consecutive nodes make a Span
+        ordered.append((modules[key][0], [(n, None, slots[n]) for n in sorted(slots)]))
     by_mech: dict[tuple, list] = {}
     for pp in net.points:
         meta = module_of(pp.mechanism).META
@@ -138,7 +196,7 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
         if (pp.location is None) != (meta["kind"] == "artificial"):
             what = "an artificial cell (use artificial())" if meta["kind"] == "artificial" else "a point process (use place(..., at=))"
             raise ModelError(f"{pp.mechanism.path}: {meta['name']} is {what}")
-        node = -1 if pp.location is None else offsets[pp.location.cell] + net.cells[pp.location.cell].node(pp.location.section, pp.location.x)
+        node = -1 if pp.location is None else node_of(pp.location.cell, net.cells[pp.location.cell].node(pp.location.section, pp.location.x))
         if pp.mechanism.key not in by_mech:
             by_mech[pp.mechanism.key] = []
             ordered.append((pp.mechanism, by_mech[pp.mechanism.key]))
@@ -147,12 +205,12 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
     ions = species([module_of(m).META for m, _ in ordered], net.ions)
     groups = []
     for mech, members in ordered:
-        groups.append(_group(len(groups), mech, module_of(mech), members, net, offsets, area_a, diam_a, dt))
+        groups.append(_group(len(groups), mech, module_of(mech), members, net, node_of, area_a, diam_a, dt))
 
-    plan = Plan(**plan_nodes, levels=hines.levels(parent_a, plan_nodes["a"], plan_nodes["b"]), cell_offsets=offsets,
+    plan = Plan(**plan_nodes, levels=hines.levels(parent_a, plan_nodes["a"], plan_nodes["b"]), cell_offsets=offsets, position=position,
                 groups=groups, ions=ions, source_node=np.zeros(0, dtype=np.int64), source_threshold=np.zeros(0),
                 n_sources=0, netcon_source=np.zeros(0, dtype=np.int64), netcon_delay=np.zeros(0),
-                point_sources={}, celsius=net.celsius, v_start=_v_start(net, trees, offsets, total))
+                point_sources={}, celsius=net.celsius, v_start=_v_start(net, trees, offsets, total)[order])
     _connect(plan, net)
     return plan
 
@@ -170,7 +228,7 @@ def _v_start(net: Network, trees: list, offsets: list[int], total: int) -> np.nd
     return v
 
 
-def _group(index, mech, module, members, net, offsets, area, diam, dt) -> Group:
+def _group(index, mech, module, members, net, node_of, area, diam, dt) -> Group:
     meta = module.META
     kind = meta["kind"]
     n = len(members)
@@ -246,7 +304,7 @@ def _group(index, mech, module, members, net, offsets, area, diam, dt) -> Group:
             if loc is None:
                 who = "a density mechanism" if pp is None else "a point process"
                 raise ModelError(f"{where}: POINTER {v['name']} of {who} is not linked (use Network.link or gap_junction)")
-            targets.append(offsets[loc.cell] + net.cells[loc.cell].node(loc.section, loc.x))
+            targets.append(node_of(loc.cell, net.cells[loc.cell].node(loc.section, loc.x)))
         pointers[v["name"]] = np.array(targets, dtype=np.int64)
     group = Group(index, mech, module, meta, None if kind == "artificial" else nodes, params, state, scale, pointers,
                   ion_inputs, mirrors, writes)

@@ -26,6 +26,7 @@ import numpy as np
 from . import hines
 from .assembly import Group, Plan
 from .events import EventConfig, Events
+from .primitives import index
 
 
 class Engine:
@@ -39,8 +40,10 @@ class Engine:
         parent_safe = np.where(plan.parent >= 0, plan.parent, np.arange(n))
         axial_diag = -plan.b.copy()
         np.add.at(axial_diag, parent_safe, -plan.a)
-        self.parent = c(parent_safe, "int32")
-        self.a, self.b = c(plan.a), c(plan.b)
+        children = np.flatnonzero(plan.parent >= 0)  # one range after the roots (see assembly.layout)
+        self.cable = len(children) > 0
+        self.children, self.child_parent = index(ops, children, n), index(ops, plan.parent[children], n)
+        self.child_a, self.child_b = c(plan.a[children]), c(plan.b[children])
         self.zeros = c(np.zeros(n))
         capacitive = plan.cm > 0
         if self.explicit:
@@ -51,7 +54,7 @@ class Engine:
         else:
             self.diag_fixed = c(axial_diag + plan.cm * 1e-3 / dt)
             levels = plan.levels
-        self.levels = hines.on_backend(ops, levels)
+        self.levels = hines.on_backend(ops, levels, n)
         self.p = []
         self.nodes = []
         self.scale = []
@@ -59,9 +62,9 @@ class Engine:
         self.no_v = {g.index: c(np.zeros(g.size)) for g in plan.groups if g.nodes is None}  # artificial cells
         for g in plan.groups:
             self.p.append({k: (c(v) if isinstance(v, np.ndarray) else v) for k, v in g.params.items()})
-            self.nodes.append(None if g.nodes is None else c(g.nodes, "int32"))
+            self.nodes.append(None if g.nodes is None else index(ops, g.nodes, n))
             self.scale.append(c(g.scale))
-            self.pointers.append({k: c(v, "int32") for k, v in g.pointers.items()})
+            self.pointers.append({k: index(ops, v, n) for k, v in g.pointers.items()})
         self.queue_groups = [g for g in plan.groups if g.delivery == "queue"]
         self.ring_groups = [g for g in plan.groups if g.delivery == "ring"]
 
@@ -152,9 +155,10 @@ class Engine:
     def voltage_change(self, c: dict, rhs, d):
         """dv of this step: the Hines solve of the cable equation with the step's currents."""
         ops, v = self.ops, c["v"]
-        dv_axial = ops.take(v, self.parent) - v
-        rhs = rhs - self.b * dv_axial
-        rhs = ops.scatter_add(rhs, self.parent, self.a * dv_axial)
+        if self.cable:
+            dv_axial = ops.take(v, self.child_parent) - ops.take(v, self.children)
+            rhs = ops.scatter_add(rhs, self.children, -self.child_b * dv_axial)
+            rhs = ops.scatter_add(rhs, self.child_parent, self.child_a * dv_axial)
         if self.explicit:
             d = d * self.algebraic
         return hines.solve(ops, self.levels, d + self.diag_fixed, rhs)
@@ -279,7 +283,7 @@ class Engine:
         s = {k: ops.take(v, inst) for k, v in c["s"][g.index].items()}
         table = c["args"][g.index]
         args = {a: col[: len(g.netcons)] for a, col in table.items()}
-        v = ops.const(np.zeros(len(g.netcons))) if self.nodes[g.index] is None else ops.take(c["v"], ops.take(self.nodes[g.index], inst))
+        v = ops.const(np.zeros(len(g.netcons))) if g.nodes is None else ops.take(c["v"], ops.const(g.nodes[g.netcon_instance], "int32"))
         out = g.module.net_init(p, s, {**args, "flag": 0.0 * v}, self.t0, v, {})
         padded = {a: ops.scatter_set(col, ops.const(np.arange(len(g.netcons)), "int32"), out[a]) if a in out else col
                   for a, col in table.items()}

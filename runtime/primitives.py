@@ -9,9 +9,50 @@ onnxruntime, the glue in NumPy), JAX runs it under `lax.scan`, TensorFlow under 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Span:
+    """Indices into an array of `size` entries made of a few consecutive runs, `runs` being
+    (start, stop) pairs in order.
+
+    Most gathers and scatters of a step go through such indices: a density mechanism inserted in
+    every cell (one run per depth of the tree, in assembly.layout's node order), one node per cell,
+    a level of the tree solve. Through a Span they are slices, concatenations and in-place slice
+    updates, which XLA fuses into the arithmetic around them; through an index array each is a
+    loop of its own, and NumPy's `ufunc.at` is slower still."""
+
+    runs: tuple[tuple[int, int], ...]
+    size: int
+
+    def pieces(self):
+        """(start, stop, offset into the gathered values) of each run."""
+        offset = 0
+        for start, stop in self.runs:
+            yield start, stop, offset
+            offset += stop - start
+
+
+MAX_RUNS = 16  # beyond this many runs a gather through an index array is the cheaper form
+
+
+def index(ops, positions: np.ndarray, size: int):
+    """`positions` (into an array of `size` entries) as a Span when they form at most MAX_RUNS
+    consecutive runs, else as an int32 backend constant: the form every gather and scatter of the
+    runtime takes."""
+    positions = np.asarray(positions, dtype=np.int64)
+    if len(positions):
+        breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+        if len(breaks) < MAX_RUNS:
+            starts = np.concatenate([[0], breaks])
+            stops = np.concatenate([breaks, [len(positions)]])
+            runs = tuple((int(positions[a]), int(positions[b - 1]) + 1) for a, b in zip(starts, stops))
+            return Span(runs, int(size))
+    return ops.const(positions, "int32")
 
 
 class NumpyOps:
@@ -26,7 +67,25 @@ class NumpyOps:
         return np.asarray(array, dtype=self.dtype if dtype is None else dtype)
 
     def take(self, x, idx):
+        if isinstance(idx, Span):
+            return self._gathered(x, idx)
         return x[idx]
+
+    def _gathered(self, x, span: Span):
+        parts = [x[start:stop] for start, stop in span.runs]
+        return parts[0] if len(parts) == 1 else self.concat(parts)
+
+    def _spliced(self, x, start: int, stop: int, middle):
+        """x with entries start:stop replaced by `middle` (of that length)."""
+        if start == 0 and stop == x.shape[0]:
+            return middle
+        return self.concat([x[:start], middle, x[stop:]])
+
+    def _span_update(self, x, span: Span, values, add: bool):
+        for start, stop, offset in span.pieces():
+            part = values if len(span.runs) == 1 else values[offset:offset + stop - start]
+            x = self._spliced(x, start, stop, x[start:stop] + part if add else part)
+        return x
 
     @staticmethod
     def _scatter(ufunc, x, idx, values):
@@ -35,9 +94,14 @@ class NumpyOps:
         return out
 
     def scatter_add(self, x, idx, values):
+        if isinstance(idx, Span):
+            return self._span_update(x, idx, values, add=True)
         return self._scatter(np.add, x, idx, values)
 
     def scatter_set(self, x, idx, values):
+        """x with x[idx] = values; through a Span, `values` must have the span's length."""
+        if isinstance(idx, Span):
+            return self._span_update(x, idx, values, add=False)
         out = np.array(x, copy=True)
         out[idx] = values
         return out
@@ -77,6 +141,9 @@ class NumpyOps:
 
     def stack(self, xs):
         return np.stack(xs)
+
+    def concat(self, xs):
+        return np.concatenate(xs)
 
     def chunk(self, step: Callable, carry, steps: int):
         """Run `step(carry) -> (carry, row)` `steps` times; rows stacked on a new first axis."""
@@ -121,9 +188,13 @@ class JaxOps(NumpyOps):
         return self.jnp.asarray(np.asarray(array), dtype=self.dtype if dtype is None else dtype)
 
     def scatter_add(self, x, idx, values):
+        if isinstance(idx, Span):
+            return super().scatter_add(x, idx, values)
         return x.at[idx].add(values)
 
     def scatter_set(self, x, idx, values):
+        if isinstance(idx, Span):
+            return super().scatter_set(x, idx, values)
         return x.at[idx].set(values)
 
     def scatter_min(self, x, idx, values):
@@ -162,6 +233,14 @@ class JaxOps(NumpyOps):
     def stack(self, xs):
         return self.jnp.stack(xs)
 
+    def concat(self, xs):
+        return self.jnp.concatenate(xs)
+
+    def _spliced(self, x, start, stop, middle):
+        if start == 0 and stop == x.shape[0]:
+            return middle
+        return self.jax.lax.dynamic_update_slice(x, middle, (start,))  # in place, unlike a concatenation
+
     def chunk(self, step, carry, steps):
         return self.jax.lax.scan(lambda c, _: step(c), carry, None, length=steps)
 
@@ -197,15 +276,21 @@ class TensorflowOps(NumpyOps):
         return self.tf.constant(np.asarray(array, dtype=self.dtype if dtype is None else dtype))
 
     def take(self, x, idx):
+        if isinstance(idx, Span):
+            return self._gathered(x, idx)
         return self.tf.gather(x, idx)
 
     def _index(self, idx):
         return self.tf.reshape(self.tf.convert_to_tensor(idx), (-1, 1))
 
     def scatter_add(self, x, idx, values):
+        if isinstance(idx, Span):
+            return super().scatter_add(x, idx, values)
         return self.tf.tensor_scatter_nd_add(x, self._index(idx), self.tf.broadcast_to(values, self.tf.shape(idx)))
 
     def scatter_set(self, x, idx, values):
+        if isinstance(idx, Span):
+            return super().scatter_set(x, idx, values)
         return self.tf.tensor_scatter_nd_update(x, self._index(idx), self.tf.broadcast_to(values, self.tf.shape(idx)))
 
     def scatter_min(self, x, idx, values):
@@ -250,6 +335,9 @@ class TensorflowOps(NumpyOps):
 
     def stack(self, xs):
         return self.tf.stack(xs)
+
+    def concat(self, xs):
+        return self.tf.concat(xs, 0)
 
     def chunk(self, step, carry, steps):
         tf = self.tf

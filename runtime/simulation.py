@@ -139,20 +139,26 @@ class Simulation:
         return row
 
     # ----- running -----------------------------------------------------------------------------
-    def _chunk_fn(self, steps: int):
-        if steps not in self._compiled:
-            engine = self.engine
+    def _chunk_fn(self, rows: int, every: int):
+        """The compiled loop of `rows` × `every` steps that records after every `every`-th step
+        (the steps in between carry no recording, so sparse sampling costs nothing in the loop)."""
+        key = (rows, every)
+        if key not in self._compiled:
+            engine, ops = self.engine, self.ops
 
             def run(c):
-                def step(cc):
-                    cc = engine.step(cc)
+                def steps(cc):
+                    if every > 1:
+                        cc = ops.chunk(lambda x: (engine.step(x), {}), cc, every)[0]
+                    else:
+                        cc = engine.step(cc)
                     return cc, self._row(cc)
 
                 c = {**c, "ev": {**c["ev"], "spikes": engine.events.empty_spikes()}}
-                return self.ops.chunk(step, c, steps)
+                return ops.chunk(steps, c, rows)
 
-            self._compiled[steps] = self.ops.compile(run)
-        return self._compiled[steps]
+            self._compiled[key] = ops.compile(run)
+        return self._compiled[key]
 
     def run(self, tstop: float, v_init: float | None = None, record_every: int = 1) -> Result:
         """Initialise like finitialize(v_init) and integrate to tstop (ms)."""
@@ -167,12 +173,18 @@ class Simulation:
         rows = [{k: self.ops.numpy(v)[None] for k, v in self._row(carry).items()}]
         times, sources = [], []
         started, done, shown = time.monotonic(), 0, False
+        per_chunk = max(1, self.chunk // record_every)  # recorded rows per compiled call
         while done < total:
-            steps = min(self.chunk, total - done)
-            carry, chunk_rows = self._chunk_fn(steps)(carry)
-            done += steps
+            left = total - done
+            if left >= record_every:
+                count, every = min(per_chunk, left // record_every), record_every
+            else:  # the tail after the last recorded step: run it, keep no row
+                count, every = 1, left
+            carry, chunk_rows = self._chunk_fn(count, every)(carry)
+            done += count * every
             self._check(carry, done * self.dt)
-            rows.append({k: self.ops.numpy(v) for k, v in chunk_rows.items()})
+            if every == record_every:
+                rows.append({k: self.ops.numpy(v) for k, v in chunk_rows.items()})
             sp = carry["ev"]["spikes"]
             count = int(self.ops.numpy(sp["count"]))
             times.append(self.ops.numpy(sp["time"])[:count])
@@ -180,7 +192,7 @@ class Simulation:
             shown = self._report(started, done, total, shown)
         if shown:
             sys.stderr.write("\n")
-        stacked = {k: np.concatenate([r[k] for r in rows])[::record_every] for k in rows[0]}
+        stacked = {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
         traces = {name: stacked[key][:, col] for name, (key, col) in self.readers.items()}
         t = (np.arange(total + 1) * self.dt)[::record_every]
         spike_t = np.concatenate(times) if times else np.zeros(0)

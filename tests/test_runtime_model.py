@@ -32,7 +32,7 @@ def test_level_scheduled_hines_solve_equals_dense_solve(backend):
     parent, a, b, d = random_forest(rng)
     rhs = rng.normal(size=len(parent))
     ops = primitives(backend, "float64")
-    schedule = hines.on_backend(ops, hines.levels(parent, a, b))
+    schedule = hines.on_backend(ops, hines.levels(parent, a, b), len(parent))
     x = ops.numpy(hines.solve(ops, schedule, ops.const(d), ops.const(rhs)))
     dense = np.linalg.solve(hines.dense_matrix(parent, a, b, d), rhs)
     np.testing.assert_allclose(x, dense, rtol=1e-12, atol=1e-12)

@@ -20,14 +20,16 @@ from pathlib import Path
 from typing import Callable
 
 DT = 0.025
+MODLC = [(backend, dtype) for backend in ("jax", "tf", "onnx") for dtype in ("float64", "float32")]  # every build
 
 NEURON_RUNNER = r'''
 import json, sys, time
 from neuron import h
 h.load_file("stdrun.hoc")
 threads, core, tstop = int(sys.argv[1]), sys.argv[2] == "core", float(sys.argv[3])
-{build}
 pc = h.ParallelContext()
+v_init = -65.0  # the build may change it, or set potentials in an FInitializeHandler
+{build}
 pc.nthread(threads)
 pc.set_maxstep(10)
 h.dt, h.celsius = {dt}, 6.3
@@ -39,7 +41,7 @@ if core:
 walls = []
 for _ in range(2):
     started = time.perf_counter()
-    h.finitialize(-65.0)
+    h.finitialize(v_init)
     pc.psolve(tstop)
     walls.append(time.perf_counter() - started)
 print("RESULT " + json.dumps(walls))
@@ -60,23 +62,30 @@ class Timing:
         return self.cells * self.steps / self.warm
 
 
-def coreneuron_dir() -> Path:
-    """A folder where `nrnivmodl -coreneuron` has built CoreNEURON's library for NEURON's
-    built-in mechanisms (made once, cached, since it takes about a minute)."""
+def coreneuron_dir(mod_files: tuple[Path, ...] = ()) -> Path:
+    """A folder where `nrnivmodl -coreneuron` has built NEURON's and CoreNEURON's libraries for
+    NEURON's built-in mechanisms plus `mod_files` (made once per set of files and cached, since it
+    takes about a minute; NEURON and CoreNEURON both run from it)."""
+    import hashlib
+
     import neuron
 
-    folder = Path.home() / ".cache" / "modlc" / f"coreneuron-{neuron.__version__}"
+    digest = hashlib.sha256(b"".join(Path(f).name.encode() + Path(f).read_bytes() for f in sorted(mod_files))).hexdigest()[:12]
+    folder = Path.home() / ".cache" / "modlc" / f"coreneuron-{neuron.__version__}" / (digest if mod_files else "builtin")
     if not list(folder.glob("*/special-core")):
         folder.mkdir(parents=True, exist_ok=True)
+        for f in mod_files:
+            shutil.copy(f, folder / Path(f).name)
         nrnivmodl = shutil.which("nrnivmodl", path=os.path.dirname(sys.executable)) or "nrnivmodl"
         subprocess.run([nrnivmodl, "-coreneuron", "."], cwd=folder, check=True, capture_output=True)
     return folder
 
 
-def time_neuron(build: str, cells: int, tstop: float, threads: int, core: bool) -> Timing:
-    """Run NEURON (or CoreNEURON, `core`) on the model that the Python code `build` makes."""
+def time_neuron(build: str, cells: int, tstop: float, threads: int, core: bool, mod_files: tuple[Path, ...] = ()) -> Timing:
+    """Run NEURON (or CoreNEURON, `core`) on the model that the Python code `build` makes, with
+    `mod_files` compiled in addition to NEURON's built-in mechanisms."""
     script = NEURON_RUNNER.replace("{build}", build).replace("{dt}", repr(DT))
-    cwd = coreneuron_dir() if core else Path(tempfile.gettempdir())
+    cwd = coreneuron_dir(mod_files) if core or mod_files else Path(tempfile.gettempdir())
     out = subprocess.run([sys.executable, "-c", script, str(threads), "core" if core else "plain", str(tstop)],
                          cwd=cwd, capture_output=True, text=True, timeout=3600)
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")]
@@ -87,19 +96,35 @@ def time_neuron(build: str, cells: int, tstop: float, threads: int, core: bool) 
     return Timing(name, cells, int(round(tstop / DT)), first, warm)
 
 
-def time_modlc(make_network: Callable, cells: int, tstop: float, backend: str, dtype: str, **options) -> Timing:
+def time_modlc(make_network: Callable, cells: int, tstop: float, backend: str, dtype: str, record_every: int = 1,
+               label: str = "", **options) -> Timing:
     """modlc on `backend`: Simulation construction and the first run are the first call."""
     from modlc.runtime import Simulation
 
     net = make_network()
     started = time.perf_counter()
     sim = Simulation(net, backend=backend, dtype=dtype, **options)
-    sim.run(tstop)
+    sim.run(tstop, record_every=record_every)
     first = time.perf_counter() - started
     started = time.perf_counter()
-    sim.run(tstop)
+    sim.run(tstop, record_every=record_every)
     warm = time.perf_counter() - started
-    return Timing(f"modlc {backend} {dtype}", cells, int(round(tstop / DT)), first, warm)
+    return Timing(f"modlc {backend} {dtype}{label}", cells, int(round(tstop / DT)), first, warm)
+
+
+def compare(neuron_build: str, make_network: Callable, cells: int, tstop: float, modlc: list[tuple[str, str]],
+            skip: list[str], mod_files: tuple[Path, ...] = (), **options) -> list[Timing]:
+    """One workload in every simulator not in `skip`: NEURON 1 and 2 threads and CoreNEURON 2 threads
+    (from `neuron_build`, with `mod_files`), then modlc on each (backend, dtype) with `options`."""
+    rows = []
+    if "neuron" not in skip:
+        rows += [time_neuron(neuron_build, cells, tstop, threads, False, mod_files) for threads in (1, 2)]
+    if "coreneuron" not in skip:
+        rows.append(time_neuron(neuron_build, cells, tstop, 2, True, mod_files))
+    for backend, dtype in modlc:
+        if backend not in skip:
+            rows.append(time_modlc(make_network, cells, tstop, backend, dtype, **options))
+    return rows
 
 
 def table(rows: list[Timing], reference: str = "CoreNEURON 2 threads") -> str:

@@ -32,8 +32,6 @@ for i in range(N):
     c.delay, c.dur, c.amp = 1.0, 1e9, 0.1
     cells.append((s, c))
 '''
-MODLC = [("jax", "float64"), ("jax", "float32"), ("tf", "float64"), ("tf", "float32"), ("onnx", "float64"),
-         ("onnx", "float32")]
 
 
 def network(cells: int):
@@ -55,14 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     rows = []
     for n in args.cells:
-        build = NEURON_BUILD.replace("{cells}", str(n))
-        if "neuron" not in args.skip:
-            rows += [harness.time_neuron(build, n, args.tstop, threads, core=False) for threads in (1, 2)]
-        if "coreneuron" not in args.skip:
-            rows.append(harness.time_neuron(build, n, args.tstop, 2, core=True))
-        for backend, dtype in MODLC:
-            if backend not in args.skip:
-                rows.append(harness.time_modlc(lambda: network(n), n, args.tstop, backend, dtype, chunk=4000))
+        rows += harness.compare(NEURON_BUILD.replace("{cells}", str(n)), lambda: network(n), n, args.tstop, harness.MODLC,
+                                args.skip, chunk=4000)
         print(harness.table([r for r in rows if r.cells == n]), flush=True)
     print("\n" + harness.table(rows))
     harness.plot(rows, args.out / "p1_scaling.png", "P1: single-compartment HH cells")
