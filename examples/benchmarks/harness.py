@@ -62,32 +62,39 @@ class Timing:
         return self.cells * self.steps / self.warm
 
 
-def coreneuron_dir(mod_files: tuple[Path, ...] = ()) -> Path:
+def coreneuron_dir(mod_sources: dict[str, str] | None = None) -> Path:
     """A folder where `nrnivmodl -coreneuron` has built NEURON's and CoreNEURON's libraries for
-    NEURON's built-in mechanisms plus `mod_files` (made once per set of files and cached, since it
-    takes about a minute; NEURON and CoreNEURON both run from it)."""
+    NEURON's built-in mechanisms plus `mod_sources` (file name -> NMODL text), made once per set of
+    files and cached, since it takes about a minute; NEURON and CoreNEURON both run from it."""
     import hashlib
 
     import neuron
 
-    digest = hashlib.sha256(b"".join(Path(f).name.encode() + Path(f).read_bytes() for f in sorted(mod_files))).hexdigest()[:12]
-    folder = Path.home() / ".cache" / "modlc" / f"coreneuron-{neuron.__version__}" / (digest if mod_files else "builtin")
+    mod_sources = mod_sources or {}
+    digest = hashlib.sha256("".join(k + v for k, v in sorted(mod_sources.items())).encode()).hexdigest()[:12]
+    folder = Path.home() / ".cache" / "modlc" / f"coreneuron-{neuron.__version__}" / (digest if mod_sources else "builtin")
     if not list(folder.glob("*/special-core")):
         folder.mkdir(parents=True, exist_ok=True)
-        for f in mod_files:
-            shutil.copy(f, folder / Path(f).name)
+        for name, text in mod_sources.items():
+            (folder / name).write_text(text)
         nrnivmodl = shutil.which("nrnivmodl", path=os.path.dirname(sys.executable)) or "nrnivmodl"
         subprocess.run([nrnivmodl, "-coreneuron", "."], cwd=folder, check=True, capture_output=True)
     return folder
 
 
-def time_neuron(build: str, cells: int, tstop: float, threads: int, core: bool, mod_files: tuple[Path, ...] = ()) -> Timing:
+def time_neuron(build: str, cells: int, tstop: float, threads: int, core: bool,
+                mod_sources: dict[str, str] | None = None) -> Timing:
     """Run NEURON (or CoreNEURON, `core`) on the model that the Python code `build` makes, with
-    `mod_files` compiled in addition to NEURON's built-in mechanisms."""
+    `mod_sources` (file name -> NMODL text) compiled in addition to NEURON's built-in mechanisms."""
     script = NEURON_RUNNER.replace("{build}", build).replace("{dt}", repr(DT))
-    cwd = coreneuron_dir(mod_files) if core or mod_files else Path(tempfile.gettempdir())
-    out = subprocess.run([sys.executable, "-c", script, str(threads), "core" if core else "plain", str(tstop)],
-                         cwd=cwd, capture_output=True, text=True, timeout=3600)
+    cwd = coreneuron_dir(mod_sources) if core or mod_sources else Path(tempfile.gettempdir())
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:  # large networks outgrow a command line
+        f.write(script)
+    try:
+        out = subprocess.run([sys.executable, f.name, str(threads), "core" if core else "plain", str(tstop)],
+                             cwd=cwd, capture_output=True, text=True, timeout=3600)
+    finally:
+        os.unlink(f.name)
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")]
     if out.returncode != 0 or not lines:
         raise RuntimeError(f"NEURON run failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
@@ -113,14 +120,14 @@ def time_modlc(make_network: Callable, cells: int, tstop: float, backend: str, d
 
 
 def compare(neuron_build: str, make_network: Callable, cells: int, tstop: float, modlc: list[tuple[str, str]],
-            skip: list[str], mod_files: tuple[Path, ...] = (), **options) -> list[Timing]:
+            skip: list[str], mod_sources: dict[str, str] | None = None, **options) -> list[Timing]:
     """One workload in every simulator not in `skip`: NEURON 1 and 2 threads and CoreNEURON 2 threads
-    (from `neuron_build`, with `mod_files`), then modlc on each (backend, dtype) with `options`."""
+    (from `neuron_build`, with `mod_sources`), then modlc on each (backend, dtype) with `options`."""
     rows = []
     if "neuron" not in skip:
-        rows += [time_neuron(neuron_build, cells, tstop, threads, False, mod_files) for threads in (1, 2)]
+        rows += [time_neuron(neuron_build, cells, tstop, threads, False, mod_sources) for threads in (1, 2)]
     if "coreneuron" not in skip:
-        rows.append(time_neuron(neuron_build, cells, tstop, 2, True, mod_files))
+        rows.append(time_neuron(neuron_build, cells, tstop, 2, True, mod_sources))
     for backend, dtype in modlc:
         if backend not in skip:
             rows.append(time_modlc(make_network, cells, tstop, backend, dtype, **options))
@@ -142,16 +149,17 @@ def plot(rows: list[Timing], path: Path, title: str) -> None:
     """Throughput against network size, one line per simulator."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name in dict.fromkeys(r.simulator for r in rows):
+    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    for k, name in enumerate(dict.fromkeys(r.simulator for r in rows)):
         mine = sorted((r for r in rows if r.simulator == name), key=lambda r: r.cells)
         style = "--" if name.startswith(("NEURON", "CoreNEURON")) else "-"
-        ax.loglog([r.cells for r in mine], [r.throughput for r in mine], style, marker="o", label=name)
+        ax.loglog([r.cells for r in mine], [r.throughput for r in mine], style, marker="o", label=name,
+                  color=plt.cm.tab20.colors[k % 20])
     ax.set_xlabel("cells")
     ax.set_ylabel("cell-steps per second (warm)")
     ax.set_title(title)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, bbox_inches="tight")
     print(f"figure: {path}")

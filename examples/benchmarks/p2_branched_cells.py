@@ -7,9 +7,10 @@ the soma, 100 ms at dt 0.025 ms, in NEURON (1 and 2 threads), CoreNEURON (2 thre
 
 The cell: a 20 µm soma and four dendritic trees attached at its 1 end, each a 100 µm primary
 branch (2 µm) that splits twice (Rall's 3/2 rule: 1.26 µm, then 0.79 µm), 28 dendritic sections of
-4 segments: 113 compartments, 15 levels of the tree solve. A 1 nA step into the soma from 1 ms makes it fire
-repetitively (7 spikes in 100 ms), so the run covers spikes, not rest. Prints cell-steps per second, warm and first-call
-wall times and the ratio to CoreNEURON; writes p2_scaling.png.
+4 segments: 113 compartments, 15 levels of the tree solve. A 1 nA step into the soma from 1 ms
+makes it fire repetitively (7 spikes in 100 ms), so the run covers spikes, not rest. Prints
+cell-steps per second, warm and first-call wall times and the ratio to CoreNEURON; writes
+p2_scaling.png.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ hand-written JAX kernel of the same model, side by side in one run.
 The network is examples/inferior_olive.py's (N must be a cube). NEURON and CoreNEURON run the same
 .mod files (mechanisms/io_*.mod, cx36.mod; NEURON's built-in pas), compiled once with
 `nrnivmodl -coreneuron`, the junctions linked with ParallelContext.source_var/target_var as
-threads and CoreNEURON require. They integrate with NEURON's implicit scheme, as modlc does by
+threads and CoreNEURON require (so cx36.mod's vgap is declared RANGE there, not POINTER). They integrate with NEURON's implicit scheme, as modlc does by
 default. The published model is integrated by forward Euler, so modlc also runs with
 scheme="explicit", beside the hand-written JAX kernel of that scheme (io_kernel.py): their ratio is
 the cost of going through .mod files. Writes p3_scaling.png.
@@ -62,7 +62,7 @@ for k, c in enumerate(cells):  # transfer id k: cell k's dendrite potential
 gaps = []
 for a, b in SPEC["junctions"]:
     for here, there in ((a, b), (b, a)):
-        g = h.cx36(cells[here]["dend"](0.5))
+        g = h.Cx36(cells[here]["dend"](0.5))
         g.g = SPEC["g_gap"]
         pc.target_var(g, g._ref_vgap, there)
         gaps.append(g)
@@ -88,6 +88,18 @@ def neuron_build(cells: int) -> str:
         "junctions": pairs, "g_gap": io.gap_conductance(),
     }
     return NEURON_BUILD.replace("{spec}", repr(json.loads(json.dumps(spec))))
+
+
+def neuron_mechanisms() -> dict[str, str]:
+    """The .mod files NEURON compiles: io_*.mod as they are, and cx36.mod with vgap a RANGE variable
+    instead of a POINTER, since ParallelContext.target_var (which threads and CoreNEURON need for
+    gap junctions) writes the peer's potential into a RANGE variable. The equations are unchanged."""
+    sources = {f.name: f.read_text() for f in sorted(io.M.glob("io_*.mod"))}
+    cx36 = (io.M / "cx36.mod").read_text()
+    if "POINTER vgap" not in cx36:
+        raise RuntimeError("cx36.mod no longer declares POINTER vgap; update neuron_mechanisms()")
+    sources["cx36.mod"] = cx36.replace("POINTER vgap", "RANGE vgap")
+    return sources
 
 
 def time_hand_kernel(cells: int, tstop: float, dtype: str) -> harness.Timing:
@@ -117,11 +129,11 @@ def main(argv: list[str] | None = None) -> None:
     for n in args.cells:
         if round(n ** (1 / 3)) ** 3 != n:
             p.error(f"--cells must be cubes (1000, 9261, ...), got {n}")
-    mod_files = tuple(sorted(io.M.glob("io_*.mod"))) + (io.M / "cx36.mod",)
+    mod_sources = neuron_mechanisms()
     rows = []
     for n in args.cells:
         rows += harness.compare(neuron_build(n), lambda: io.build(n), n, args.tstop, harness.MODLC, args.skip,
-                                mod_files=mod_files, record_every=SAMPLE, chunk=4000)
+                                mod_sources=mod_sources, record_every=SAMPLE, chunk=4000)
         for dtype in ("float64", "float32"):
             if "jax" not in args.skip:
                 rows.append(harness.time_modlc(lambda: io.build(n), n, args.tstop, "jax", dtype, SAMPLE, " explicit",
