@@ -42,7 +42,7 @@ class Engine:
         np.add.at(axial_diag, parent_safe, -plan.a)
         children = np.flatnonzero(plan.parent >= 0)  # one range after the roots (see assembly.layout)
         self.cable = len(children) > 0
-        self.children, self.child_parent = index(ops, children, n), index(ops, plan.parent[children], n)
+        self.children, self.child_parent = index(ops, children), index(ops, plan.parent[children])
         self.child_a, self.child_b = c(plan.a[children]), c(plan.b[children])
         self.zeros = c(np.zeros(n))
         capacitive = plan.cm > 0
@@ -54,7 +54,7 @@ class Engine:
         else:
             self.diag_fixed = c(axial_diag + plan.cm * 1e-3 / dt)
             levels = plan.levels
-        self.levels = hines.on_backend(ops, levels, n)
+        self.levels = hines.on_backend(ops, levels)
         self.p = []
         self.nodes = []
         self.scale = []
@@ -62,9 +62,9 @@ class Engine:
         self.no_v = {g.index: c(np.zeros(g.size)) for g in plan.groups if g.nodes is None}  # artificial cells
         for g in plan.groups:
             self.p.append({k: (c(v) if isinstance(v, np.ndarray) else v) for k, v in g.params.items()})
-            self.nodes.append(None if g.nodes is None else index(ops, g.nodes, n))
+            self.nodes.append(None if g.nodes is None else index(ops, g.nodes))
             self.scale.append(c(g.scale))
-            self.pointers.append({k: index(ops, v, n) for k, v in g.pointers.items()})
+            self.pointers.append({k: index(ops, v) for k, v in g.pointers.items()})
         self.queue_groups = [g for g in plan.groups if g.delivery == "queue"]
         self.ring_groups = [g for g in plan.groups if g.delivery == "ring"]
 

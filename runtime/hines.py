@@ -44,10 +44,10 @@ def levels(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> Levels:
     return Levels(groups, [parent[g] for g in groups], [a[g] for g in groups], [b[g] for g in groups])
 
 
-def on_backend(ops, schedule: Levels, size: int) -> list[tuple]:
-    """The schedule as backend constants (made once, outside the time loop); `size` nodes in all.
-    Consecutive nodes or parents become Spans (slices), as they are in assembly.layout's order."""
-    return [(index(ops, n, size), index(ops, p, size), ops.const(a), ops.const(b))
+def on_backend(ops, schedule: Levels) -> list[tuple]:
+    """The schedule as backend constants (made once, outside the time loop). Consecutive nodes or
+    parents become Spans (slices), as they are in assembly.layout's order."""
+    return [(index(ops, n), index(ops, p), ops.const(a), ops.const(b))
             for n, p, a, b in zip(schedule.nodes, schedule.parents, schedule.a, schedule.b)]
 
 

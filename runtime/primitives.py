@@ -17,8 +17,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Span:
-    """Indices into an array of `size` entries made of a few consecutive runs, `runs` being
-    (start, stop) pairs in order.
+    """Indices made of a few consecutive runs, `runs` being (start, stop) pairs in order.
 
     Most gathers and scatters of a step go through such indices: a density mechanism inserted in
     every cell (one run per depth of the tree, in assembly.layout's node order), one node per cell,
@@ -27,7 +26,6 @@ class Span:
     loop of its own, and NumPy's `ufunc.at` is slower still."""
 
     runs: tuple[tuple[int, int], ...]
-    size: int
 
     def pieces(self):
         """(start, stop, offset into the gathered values) of each run."""
@@ -40,10 +38,9 @@ class Span:
 MAX_RUNS = 16  # beyond this many runs a gather through an index array is the cheaper form
 
 
-def index(ops, positions: np.ndarray, size: int):
-    """`positions` (into an array of `size` entries) as a Span when they form at most MAX_RUNS
-    consecutive runs, else as an int32 backend constant: the form every gather and scatter of the
-    runtime takes."""
+def index(ops, positions: np.ndarray):
+    """`positions` as a Span when they form at most MAX_RUNS consecutive runs, else as an int32
+    backend constant: the form every gather and scatter of the runtime takes."""
     positions = np.asarray(positions, dtype=np.int64)
     if len(positions):
         breaks = np.flatnonzero(np.diff(positions) != 1) + 1
@@ -51,7 +48,7 @@ def index(ops, positions: np.ndarray, size: int):
             starts = np.concatenate([[0], breaks])
             stops = np.concatenate([breaks, [len(positions)]])
             runs = tuple((int(positions[a]), int(positions[b - 1]) + 1) for a, b in zip(starts, stops))
-            return Span(runs, int(size))
+            return Span(runs)
     return ops.const(positions, "int32")
 
 

@@ -32,7 +32,7 @@ def test_level_scheduled_hines_solve_equals_dense_solve(backend):
     parent, a, b, d = random_forest(rng)
     rhs = rng.normal(size=len(parent))
     ops = primitives(backend, "float64")
-    schedule = hines.on_backend(ops, hines.levels(parent, a, b), len(parent))
+    schedule = hines.on_backend(ops, hines.levels(parent, a, b))
     x = ops.numpy(hines.solve(ops, schedule, ops.const(d), ops.const(rhs)))
     dense = np.linalg.solve(hines.dense_matrix(parent, a, b, d), rhs)
     np.testing.assert_allclose(x, dense, rtol=1e-12, atol=1e-12)
@@ -253,3 +253,27 @@ def test_noisy_netstim_is_reproducible_and_poisson_like(backend):
     assert not np.array_equal(first[:20], other[:20])
     isi = np.diff(first)
     assert len(first) > 1500 and abs(isi.mean() - 1.0) < 0.1 and abs(isi.std() - 1.0) < 0.15  # ~2000 samples
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "tf"])
+def test_gathers_and_scatters_through_runs_equal_index_arrays(backend):
+    """Spans (consecutive runs, out of order, overlapping as a tree level's parents are) give the
+    same gathers and scatters as the index array they stand for; other index sets stay arrays."""
+    from modlc.runtime.primitives import MAX_RUNS, Span, index
+
+    ops = primitives(backend, "float64")
+    x = np.arange(20.0) * 1.5
+    for positions in ([3, 4, 5, 6], [10, 11, 12, 0, 1, 2], [4, 5, 6, 4, 5, 6, 15], list(range(20))):
+        positions = np.array(positions)
+        span = index(ops, positions)
+        assert isinstance(span, Span) and len(span.runs) <= 3
+        values = np.linspace(-1.0, 1.0, len(positions))
+        added = x.copy()
+        np.add.at(added, positions, values)
+        np.testing.assert_array_equal(ops.numpy(ops.take(ops.const(x), span)), x[positions])
+        np.testing.assert_allclose(ops.numpy(ops.scatter_add(ops.const(x), span, ops.const(values))), added, rtol=0, atol=1e-15)
+        if len(set(positions.tolist())) == len(positions):
+            expected = x.copy()
+            expected[positions] = values
+            np.testing.assert_array_equal(ops.numpy(ops.scatter_set(ops.const(x), span, ops.const(values))), expected)
+    assert not isinstance(index(ops, np.arange(0, 4 * (MAX_RUNS + 1), 2)), Span)  # too many runs: an array
