@@ -145,10 +145,12 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
         total += len(t.parent)
     cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0))
     built, built_cm = cat(parent).astype(np.int64), cat(cm)
+
+    def built_node(loc: Location) -> int:
+        return offsets[loc.cell] + net.cells[loc.cell].node(loc.section, loc.x)
+
     pinned = np.zeros(total, dtype=bool)
-    for pp in net.points:
-        if pp.location is not None:
-            pinned[offsets[pp.location.cell] + net.cells[pp.location.cell].node(pp.location.section, pp.location.x)] = True
+    pinned[[built_node(pp.location) for pp in net.points if pp.location is not None]] = True
     attached = passive_ends(built, built_cm, pinned)
     kept = np.flatnonzero(attached == np.arange(total))
     renumber = np.full(total, -1)
@@ -157,15 +159,16 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
     local = np.arange(total) - np.repeat(offsets, [len(t.parent) for t in trees])
     position_kept = layout(kept_parent, built_cm[kept], local[kept])
     position = position_kept[renumber[attached]]  # built node -> simulated node (a dropped end: its neighbour)
-    order = kept[np.argsort(position_kept)]
-    parent_a = np.where(kept_parent >= 0, position_kept[np.maximum(kept_parent, 0)], -1)[np.argsort(position_kept)]
+    by_position = np.argsort(position_kept)
+    order = kept[by_position]
+    parent_a = np.where(kept_parent >= 0, position_kept[np.maximum(kept_parent, 0)], -1)[by_position]
     coupled = parent_a >= 0
     area_a, diam_a = cat(area)[order], cat(diam)[order]
     plan_nodes = dict(parent=parent_a, area=area_a, cm=built_cm[order], a=np.where(coupled, cat(a)[order], 0.0),
                       b=np.where(coupled, cat(b)[order], 0.0))
 
-    def node_of(cell: int, local: int) -> int:
-        return int(position[offsets[cell] + local])
+    def node_at(loc: Location) -> int:
+        return int(position[built_node(loc)])
 
     modules: dict[tuple, tuple[Mechanism, ModuleType]] = {}
 
@@ -184,7 +187,7 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
         slots = density.setdefault(ins.mechanism.key, {})
         for sec in ins.sections:
             for node in tree.centres[sec]:
-                slots.setdefault(node_of(ins.cell, int(node)), {}).update(ins.params)
+                slots.setdefault(int(position[offsets[ins.cell] + node]), {}).update(ins.params)
     ordered: list[tuple[Mechanism, list]] = []
     for key, slots in density.items():  # instances in node order: consecutive nodes make a Span
         ordered.append((modules[key][0], [(n, None, slots[n]) for n in sorted(slots)]))
@@ -196,7 +199,7 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
         if (pp.location is None) != (meta["kind"] == "artificial"):
             what = "an artificial cell (use artificial())" if meta["kind"] == "artificial" else "a point process (use place(..., at=))"
             raise ModelError(f"{pp.mechanism.path}: {meta['name']} is {what}")
-        node = -1 if pp.location is None else node_of(pp.location.cell, net.cells[pp.location.cell].node(pp.location.section, pp.location.x))
+        node = -1 if pp.location is None else node_at(pp.location)
         if pp.mechanism.key not in by_mech:
             by_mech[pp.mechanism.key] = []
             ordered.append((pp.mechanism, by_mech[pp.mechanism.key]))
@@ -205,7 +208,7 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
     ions = species([module_of(m).META for m, _ in ordered], net.ions)
     groups = []
     for mech, members in ordered:
-        groups.append(_group(len(groups), mech, module_of(mech), members, net, node_of, area_a, diam_a, dt))
+        groups.append(_group(len(groups), mech, module_of(mech), members, net, node_at, area_a, diam_a, dt))
 
     plan = Plan(**plan_nodes, levels=hines.levels(parent_a, plan_nodes["a"], plan_nodes["b"]), cell_offsets=offsets, position=position,
                 groups=groups, ions=ions, source_node=np.zeros(0, dtype=np.int64), source_threshold=np.zeros(0),
@@ -228,7 +231,7 @@ def _v_start(net: Network, trees: list, offsets: list[int], total: int) -> np.nd
     return v
 
 
-def _group(index, mech, module, members, net, node_of, area, diam, dt) -> Group:
+def _group(index, mech, module, members, net, node_at, area, diam, dt) -> Group:
     meta = module.META
     kind = meta["kind"]
     n = len(members)
@@ -304,7 +307,7 @@ def _group(index, mech, module, members, net, node_of, area, diam, dt) -> Group:
             if loc is None:
                 who = "a density mechanism" if pp is None else "a point process"
                 raise ModelError(f"{where}: POINTER {v['name']} of {who} is not linked (use Network.link or gap_junction)")
-            targets.append(node_of(loc.cell, net.cells[loc.cell].node(loc.section, loc.x)))
+            targets.append(node_at(loc))
         pointers[v["name"]] = np.array(targets, dtype=np.int64)
     group = Group(index, mech, module, meta, None if kind == "artificial" else nodes, params, state, scale, pointers,
                   ion_inputs, mirrors, writes)

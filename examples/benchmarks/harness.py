@@ -8,6 +8,7 @@ second is the warm time that the throughput (cell-steps per second) is computed 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -134,14 +135,30 @@ def compare(neuron_build: str, make_network: Callable, cells: int, tstop: float,
     return rows
 
 
+def parser(doc: str, cells: list[int], skippable: str = "neuron coreneuron jax tf onnx") -> argparse.ArgumentParser:
+    """The options every benchmark script takes: --cells, --tstop, --skip, --out."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--cells", type=int, nargs="+", default=cells)
+    p.add_argument("--tstop", type=float, default=100.0)
+    p.add_argument("--skip", nargs="*", default=[], help=f"simulators to leave out: {skippable}")
+    p.add_argument("--out", type=Path, default=Path("."))
+    return p
+
+
+def finish(rows: list[Timing], path: Path, title: str) -> None:
+    """The whole table, then the scaling plot."""
+    print("\n" + table(rows))
+    plot(rows, path, title)
+
+
 def table(rows: list[Timing], reference: str = "CoreNEURON 2 threads") -> str:
     """Rows grouped by network size, with each throughput as a multiple of the reference's."""
-    lines = [f"{'simulator':<24} {'cells':>7} {'cell-steps/s':>13} {'warm s':>8} {'first s':>8} {'vs ' + reference:>26}"]
+    lines = [f"{'simulator':<28} {'cells':>7} {'cell-steps/s':>13} {'warm s':>8} {'first s':>8} {'vs ' + reference:>26}"]
     for cells in sorted({r.cells for r in rows}):
         ref = next((r for r in rows if r.cells == cells and r.simulator == reference), None)
         for r in (r for r in rows if r.cells == cells):
             ratio = f"{r.throughput / ref.throughput:.2f}x" if ref else "-"
-            lines.append(f"{r.simulator:<24} {r.cells:>7} {r.throughput:>13.3g} {r.warm:>8.2f} {r.first:>8.2f} {ratio:>26}")
+            lines.append(f"{r.simulator:<28} {r.cells:>7} {r.throughput:>13.3g} {r.warm:>8.2f} {r.first:>8.2f} {ratio:>26}")
     return "\n".join(lines)
 
 

@@ -12,7 +12,6 @@ compiles mechanisms/hh.mod, checked against it to 3e-11 mV) and an IClamp of 0.1
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -45,19 +44,14 @@ def network(cells: int):
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cells", type=int, nargs="+", default=[100, 1000, 10000])
-    p.add_argument("--tstop", type=float, default=100.0)
-    p.add_argument("--skip", nargs="*", default=[], help="simulators to leave out: neuron coreneuron jax tf onnx")
-    p.add_argument("--out", type=Path, default=Path("."))
+    p = harness.parser(__doc__, [100, 1000, 10000])
     args = p.parse_args(argv)
     rows = []
     for n in args.cells:
         rows += harness.compare(NEURON_BUILD.replace("{cells}", str(n)), lambda: network(n), n, args.tstop, harness.MODLC,
                                 args.skip, chunk=4000)
         print(harness.table([r for r in rows if r.cells == n]), flush=True)
-    print("\n" + harness.table(rows))
-    harness.plot(rows, args.out / "p1_scaling.png", "P1: single-compartment HH cells")
+    harness.finish(rows, args.out / "p1_scaling.png", "P1: single-compartment HH cells")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ p2_scaling.png.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -96,18 +95,13 @@ def network(cells: int):
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cells", type=int, nargs="+", default=[10, 100, 1000])
-    p.add_argument("--tstop", type=float, default=100.0)
-    p.add_argument("--skip", nargs="*", default=[], help="simulators to leave out: neuron coreneuron jax tf onnx")
-    p.add_argument("--out", type=Path, default=Path("."))
+    p = harness.parser(__doc__, [10, 100, 1000])
     args = p.parse_args(argv)
     rows = []
     for n in args.cells:
         rows += harness.compare(neuron_build(n), lambda: network(n), n, args.tstop, harness.MODLC, args.skip, chunk=4000)
         print(harness.table([r for r in rows if r.cells == n]), flush=True)
-    print("\n" + harness.table(rows))
-    harness.plot(rows, args.out / "p2_scaling.png", "P2: branched cells, 113 compartments each")
+    harness.finish(rows, args.out / "p2_scaling.png", "P2: branched cells, 113 compartments each")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ the cost of going through .mod files. Writes p3_scaling.png.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -120,11 +119,7 @@ def time_hand_kernel(cells: int, tstop: float, dtype: str) -> harness.Timing:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--cells", type=int, nargs="+", default=[1000, 9261])
-    p.add_argument("--tstop", type=float, default=100.0)
-    p.add_argument("--skip", nargs="*", default=[], help="simulators to leave out: neuron coreneuron jax tf onnx hand")
-    p.add_argument("--out", type=Path, default=Path("."))
+    p = harness.parser(__doc__, [1000, 9261], "neuron coreneuron jax tf onnx hand")
     args = p.parse_args(argv)
     for n in args.cells:
         if round(n ** (1 / 3)) ** 3 != n:
@@ -141,8 +136,7 @@ def main(argv: list[str] | None = None) -> None:
             if "hand" not in args.skip:
                 rows.append(time_hand_kernel(n, args.tstop, dtype))
         print(harness.table([r for r in rows if r.cells == n]), flush=True)
-    print("\n" + harness.table(rows))
-    harness.plot(rows, args.out / "p3_scaling.png", "P3: inferior-olive network")
+    harness.finish(rows, args.out / "p3_scaling.png", "P3: inferior-olive network")
 
 
 if __name__ == "__main__":
