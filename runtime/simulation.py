@@ -2,7 +2,8 @@
 
 `Simulation(net, backend="jax").run(tstop)` returns a `Result` of NumPy arrays. The loop over
 steps runs inside the backend (`lax.scan` under `jax.jit`; a `tf.while_loop` compiled by XLA);
-the host only sees each chunk's recordings and error flags.
+the host only sees each chunk's recordings and error flags. With `threads=k`, groups of cells
+that nothing connects run as separate simulations on k threads (see partition.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +21,7 @@ from .engine import Engine
 from .events import EventConfig
 from .model import Mechanism, Network
 from .morphology import ModelError
+from .partition import Part, split
 from .primitives import primitives
 
 BACKENDS = ("jax", "tf", "onnx", "numpy")
@@ -50,12 +53,19 @@ class Result:
 
 
 class Simulation:
-    """A network compiled for one backend and dtype (float64 by default, like NEURON)."""
+    """A network compiled for one backend and dtype (float64 by default, like NEURON).
+
+    `threads=k` runs up to k groups of cells at once, like NEURON's ParallelContext.nthread: cells
+    connected by NetCons, gap junctions or POINTERs stay in one group, so a fully connected network
+    still runs on one thread. Results do not depend on k, except that spike source ids (labels;
+    `Result.sources` says what each stands for) are numbered part by part, and that random variates
+    are drawn per part (a run is reproducible for the same seed and k, as NEURON's are for the same
+    seed and nthread)."""
 
     def __init__(self, net: Network, backend: str = "jax", dt: float = 0.025, dtype: str = "float64",
                  conductance: str | None = None, chunk: int = 2000, queue_capacity: int | None = None,
                  spike_capacity: int | None = None, seed: int = 0, progress: bool | None = None,
-                 scheme: str = "implicit"):
+                 scheme: str = "implicit", threads: int = 1):
         if backend not in BACKENDS:
             raise ModelError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
         if dtype not in ("float64", "float32"):
@@ -66,8 +76,17 @@ class Simulation:
             raise ModelError(f"scheme must be 'implicit' (NEURON's) or 'explicit' (forward Euler), not {scheme!r}")
         if conductance not in (None, "symbolic", "numeric"):
             raise ModelError(f"conductance must be 'symbolic' or 'numeric', not {conductance!r}")
+        if not (isinstance(threads, int) and threads >= 1):
+            raise ModelError(f"threads must be a whole number >= 1, got {threads!r}")
         self.net, self.backend, self.dt, self.dtype = net, backend, float(dt), dtype
         self.chunk, self.progress = int(chunk), progress
+        parts = split(net, threads) if threads > 1 else [Part(net)]
+        self.parts: list[tuple[Part, Simulation]] = []
+        if len(parts) > 1:  # the first part shows the progress bar for all
+            self.parts = [(part, Simulation(part.net, backend, dt, dtype, conductance, chunk, queue_capacity,
+                                            spike_capacity, seed, progress if k == 0 else False, scheme))
+                          for k, part in enumerate(parts)]
+            return
         from .. import loader
 
         def load(mech: Mechanism):
@@ -141,27 +160,22 @@ class Simulation:
     # ----- running -----------------------------------------------------------------------------
     def _chunk_fn(self, rows: int, every: int):
         """The compiled loop of `rows` × `every` steps that records after every `every`-th step
-        (the steps in between carry no recording, so sparse sampling costs nothing in the loop)."""
+        (the steps in between only test whether a row is due, so sparse sampling costs nothing)."""
         key = (rows, every)
         if key not in self._compiled:
             engine, ops = self.engine, self.ops
 
             def run(c):
-                def steps(cc):
-                    if every > 1:
-                        cc = ops.chunk(lambda x: (engine.step(x), {}), cc, every)[0]
-                    else:
-                        cc = engine.step(cc)
-                    return cc, self._row(cc)
-
                 c = {**c, "ev": {**c["ev"], "spikes": engine.events.empty_spikes()}}
-                return ops.chunk(steps, c, rows)
+                return ops.chunk(engine.step, self._row, c, rows, every)
 
             self._compiled[key] = ops.compile(run)
         return self._compiled[key]
 
     def run(self, tstop: float, v_init: float | None = None, record_every: int = 1) -> Result:
         """Initialise like finitialize(v_init) and integrate to tstop (ms)."""
+        if self.parts:
+            return self._run_parts(tstop, v_init, record_every)
         if not (tstop >= 0 and math.isfinite(tstop)):
             raise ModelError(f"tstop must be a non-negative number of ms, got {tstop!r}")
         if record_every < 1:
@@ -199,6 +213,23 @@ class Simulation:
         spike_s = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int32)
         order = np.lexsort((spike_s, spike_t))
         return Result(t, traces, spike_t[order], spike_s[order], self._source_names())
+
+    # ----- parts on threads ---------------------------------------------------------------------
+    def _run_parts(self, tstop: float, v_init: float | None, record_every: int) -> Result:
+        """Every part on its own thread (the backends release the GIL while they compute), merged."""
+        with ThreadPoolExecutor(len(self.parts)) as pool:
+            results = list(pool.map(lambda part: part[1].run(tstop, v_init, record_every), self.parts))
+        traces = {name: trace for r in results for name, trace in r.traces.items()}
+        times, ids, names, offset = [], [], {}, 0
+        for (part, sim), r in zip(self.parts, results):
+            times.append(r.spike_times)
+            ids.append(r.spike_sources + offset)
+            names.update({k + offset: part.original.get(obj, obj) for k, obj in r.sources.items()})
+            offset += sim.plan.n_sources
+        spike_t, spike_s = np.concatenate(times), np.concatenate(ids)
+        order = np.lexsort((spike_s, spike_t))
+        return Result(results[0].t, {p.name: traces[p.name] for p in self.net.probes}, spike_t[order],
+                      spike_s[order], names)
 
     def _source_names(self) -> dict:
         names = {}
