@@ -44,15 +44,38 @@ def levels(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> Levels:
     return Levels(groups, [parent[g] for g in groups], [a[g] for g in groups], [b[g] for g in groups])
 
 
-def on_backend(ops, schedule: Levels) -> list[tuple]:
-    """The schedule as backend constants (made once, outside the time loop). Consecutive nodes or
-    parents become Spans (slices), as they are in assembly.layout's order."""
+@dataclass
+class Blocks:
+    """A schedule whose depths are consecutive blocks of nodes (assembly.layout's order): depth k
+    is nodes bounds[k][0]:bounds[k][1], and each level's parents are indexed within the block above."""
+
+    bounds: list[tuple[int, int]]
+    parents: list  # per level (depth 1 first): Span or index into the parent depth's block
+    a: list
+    b: list
+
+
+def on_backend(ops, schedule: Levels):
+    """The schedule as backend constants (made once, outside the time loop): `Blocks` when every
+    depth is one consecutive block, as in assembly.layout's order, else per-level indices."""
+    bounds = [(0, int(schedule.nodes[0][0]))] if schedule.nodes else []
+    for nodes in schedule.nodes:
+        start = bounds[-1][1]
+        if len(nodes) == 0 or nodes[0] != start or np.any(np.diff(nodes) != 1):
+            bounds = []
+            break
+        bounds.append((start, start + len(nodes)))
+    if bounds and all(np.all((p >= lo) & (p < hi)) for p, (lo, hi) in zip(schedule.parents, bounds)):
+        return Blocks(bounds, [index(ops, p - lo) for p, (lo, _) in zip(schedule.parents, bounds)],
+                      [ops.const(a) for a in schedule.a], [ops.const(b) for b in schedule.b])
     return [(index(ops, n), index(ops, p), ops.const(a), ops.const(b))
             for n, p, a, b in zip(schedule.nodes, schedule.parents, schedule.a, schedule.b)]
 
 
-def solve(ops, const: list[tuple], d, rhs):
+def solve(ops, const, d, rhs):
     """x with M x = rhs, for the tree matrix of a schedule (`on_backend`) with diagonal d."""
+    if isinstance(const, Blocks):
+        return _solve_blocks(ops, const, d, rhs)
     for nodes, parents, a, b in reversed(const):
         factor = a / ops.take(d, nodes)
         d = ops.scatter_add(d, parents, -factor * b)
@@ -61,6 +84,28 @@ def solve(ops, const: list[tuple], d, rhs):
     for nodes, parents, a, b in const:
         x = ops.scatter_set(x, nodes, (ops.take(rhs, nodes) - b * ops.take(x, parents)) / ops.take(d, nodes))
     return x
+
+
+def _solve_blocks(ops, blocks: Blocks, d, rhs):
+    """The same elimination on one array per depth: a level's updates touch only the block above
+    it, never the whole node array (XLA:CPU rebuilds an array it scatters into, so scattering into
+    the whole array per level cost a pass over every node per level)."""
+    size = d.shape[0]
+    ds = [d[lo:hi] for lo, hi in blocks.bounds]
+    rs = [rhs[lo:hi] for lo, hi in blocks.bounds]
+    for k in range(len(blocks.bounds) - 1, 0, -1):
+        parents, a, b = blocks.parents[k - 1], blocks.a[k - 1], blocks.b[k - 1]
+        factor = a / ds[k]
+        ds[k - 1] = ops.scatter_add(ds[k - 1], parents, -factor * b)
+        rs[k - 1] = ops.scatter_add(rs[k - 1], parents, -factor * rs[k])
+    xs = [rs[0] / ds[0]]
+    for k in range(1, len(blocks.bounds)):
+        parents, b = blocks.parents[k - 1], blocks.b[k - 1]
+        xs.append((rs[k] - b * ops.take(xs[k - 1], parents)) / ds[k])
+    end = blocks.bounds[-1][1]
+    if end < size:  # roots after the deepest block
+        xs.append(rhs[end:] / d[end:])
+    return xs[0] if len(xs) == 1 else ops.concat(xs)
 
 
 def dense_matrix(parent: np.ndarray, a: np.ndarray, b: np.ndarray, d: np.ndarray) -> np.ndarray:

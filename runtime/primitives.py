@@ -34,6 +34,20 @@ class Span:
             yield start, stop, offset
             offset += stop - start
 
+    def layers(self) -> list[list[tuple[int, int, int]]]:
+        """The pieces in layers of runs that do not overlap, each layer sorted by position. A run
+        lies in a later layer than every earlier run it overlaps, so scattering layer by layer adds
+        (or sets) each entry's values in the order of the runs."""
+        layers: list[list[tuple[int, int, int]]] = []
+        for piece in self.pieces():
+            start, stop, _ = piece
+            above = [k for k, layer in enumerate(layers) if any(a < stop and start < b for a, b, _ in layer)]
+            k = max(above, default=-1) + 1
+            if k == len(layers):
+                layers.append([])
+            layers[k].append(piece)
+        return [sorted(layer) for layer in layers]
+
 
 MAX_RUNS = 16  # beyond this many runs a gather through an index array is the cheaper form
 
@@ -72,16 +86,22 @@ class NumpyOps:
         parts = [x[start:stop] for start, stop in span.runs]
         return parts[0] if len(parts) == 1 else self.concat(parts)
 
-    def _spliced(self, x, start: int, stop: int, middle):
-        """x with entries start:stop replaced by `middle` (of that length)."""
-        if start == 0 and stop == x.shape[0]:
-            return middle
-        return self.concat([x[:start], middle, x[stop:]])
-
     def _span_update(self, x, span: Span, values, add: bool):
-        for start, stop, offset in span.pieces():
-            part = values if len(span.runs) == 1 else values[offset:offset + stop - start]
-            x = self._spliced(x, start, stop, x[start:stop] + part if add else part)
+        """Each layer rebuilds x as one concatenation of the stretches it leaves alone and the new
+        values of its runs, which XLA fuses into one loop with the arithmetic producing them. (A
+        chain of in-place dynamic_update_slices, one per run, ran ~50 times slower on XLA:CPU.)"""
+        size = x.shape[0]
+        for layer in span.layers():
+            pieces, done = [], 0
+            for start, stop, offset in layer:
+                if start > done:
+                    pieces.append(x[done:start])
+                part = values if len(span.runs) == 1 else values[offset:offset + stop - start]
+                pieces.append(x[start:stop] + part if add else part)
+                done = stop
+            if done < size:
+                pieces.append(x[done:])
+            x = pieces[0] if len(pieces) == 1 else self.concat(pieces)
         return x
 
     @staticmethod
@@ -234,11 +254,6 @@ class JaxOps(NumpyOps):
 
     def concat(self, xs):
         return self.jnp.concatenate(xs)
-
-    def _spliced(self, x, start, stop, middle):
-        if start == 0 and stop == x.shape[0]:
-            return middle
-        return self.jax.lax.dynamic_update_slice(x, middle, (start,))  # in place, unlike a concatenation
 
     def chunk(self, step, row, carry, rows, every):
         # One flat loop whose step writes its row into place when due: XLA:CPU runs a loop nested

@@ -26,13 +26,28 @@ def random_forest(rng, trees=5, size=40):
     return parent, a, b, d
 
 
+def by_depth(parent, a, b, d):
+    """The same forest renumbered depth by depth (assembly.layout's order), parents first."""
+    order = np.lexsort((np.arange(len(parent)), hines.depths(parent)))
+    new = np.empty(len(parent), dtype=np.int64)
+    new[order] = np.arange(len(parent))
+    moved = np.where(parent[order] >= 0, new[np.maximum(parent[order], 0)], -1)
+    return order, moved, a[order], b[order], d[order]
+
+
 @pytest.mark.parametrize("backend", ["numpy", "jax", "tf"])
-def test_level_scheduled_hines_solve_equals_dense_solve(backend):
+@pytest.mark.parametrize("ordered", [False, True], ids=["by-tree", "by-depth"])
+def test_level_scheduled_hines_solve_equals_dense_solve(backend, ordered):
+    """Both forms of the schedule: per-level indices (nodes tree by tree) and per-depth blocks."""
     rng = np.random.default_rng(7)
     parent, a, b, d = random_forest(rng)
     rhs = rng.normal(size=len(parent))
+    if ordered:
+        order, parent, a, b, d = by_depth(parent, a, b, d)
+        rhs = rhs[order]
     ops = primitives(backend, "float64")
     schedule = hines.on_backend(ops, hines.levels(parent, a, b))
+    assert isinstance(schedule, hines.Blocks) == ordered
     x = ops.numpy(hines.solve(ops, schedule, ops.const(d), ops.const(rhs)))
     dense = np.linalg.solve(hines.dense_matrix(parent, a, b, d), rhs)
     np.testing.assert_allclose(x, dense, rtol=1e-12, atol=1e-12)

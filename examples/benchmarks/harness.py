@@ -22,6 +22,7 @@ from typing import Callable
 
 DT = 0.025
 MODLC = [(backend, dtype) for backend in ("jax", "tf", "onnx") for dtype in ("float64", "float32")]  # every build
+THREADS = 2  # what CoreNEURON gets, and every modlc run (a network of one connected group uses one)
 
 NEURON_RUNNER = r'''
 import json, sys, time
@@ -105,19 +106,21 @@ def time_neuron(build: str, cells: int, tstop: float, threads: int, core: bool,
 
 
 def time_modlc(make_network: Callable, cells: int, tstop: float, backend: str, dtype: str, record_every: int = 1,
-               label: str = "", **options) -> Timing:
-    """modlc on `backend`: Simulation construction and the first run are the first call."""
+               label: str = "", threads: int = THREADS, **options) -> Timing:
+    """modlc on `backend`: Simulation construction and the first run are the first call. The name
+    says how many threads the run used (groups of cells that nothing connects, at most `threads`)."""
     from modlc.runtime import Simulation
 
     net = make_network()
     started = time.perf_counter()
-    sim = Simulation(net, backend=backend, dtype=dtype, **options)
+    sim = Simulation(net, backend=backend, dtype=dtype, threads=threads, **options)
     sim.run(tstop, record_every=record_every)
     first = time.perf_counter() - started
     started = time.perf_counter()
     sim.run(tstop, record_every=record_every)
     warm = time.perf_counter() - started
-    return Timing(f"modlc {backend} {dtype}{label}", cells, int(round(tstop / DT)), first, warm)
+    used = len(sim.parts) or 1
+    return Timing(f"modlc {backend} {dtype}{label} {used} thr", cells, int(round(tstop / DT)), first, warm)
 
 
 def compare(neuron_build: str, make_network: Callable, cells: int, tstop: float, modlc: list[tuple[str, str]],
@@ -153,12 +156,12 @@ def finish(rows: list[Timing], path: Path, title: str) -> None:
 
 def table(rows: list[Timing], reference: str = "CoreNEURON 2 threads") -> str:
     """Rows grouped by network size, with each throughput as a multiple of the reference's."""
-    lines = [f"{'simulator':<28} {'cells':>7} {'cell-steps/s':>13} {'warm s':>8} {'first s':>8} {'vs ' + reference:>26}"]
+    lines = [f"{'simulator':<34} {'cells':>7} {'cell-steps/s':>13} {'warm s':>8} {'first s':>8} {'vs ' + reference:>26}"]
     for cells in sorted({r.cells for r in rows}):
         ref = next((r for r in rows if r.cells == cells and r.simulator == reference), None)
         for r in (r for r in rows if r.cells == cells):
             ratio = f"{r.throughput / ref.throughput:.2f}x" if ref else "-"
-            lines.append(f"{r.simulator:<28} {r.cells:>7} {r.throughput:>13.3g} {r.warm:>8.2f} {r.first:>8.2f} {ratio:>26}")
+            lines.append(f"{r.simulator:<34} {r.cells:>7} {r.throughput:>13.3g} {r.warm:>8.2f} {r.first:>8.2f} {ratio:>26}")
     return "\n".join(lines)
 
 
