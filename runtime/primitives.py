@@ -21,9 +21,9 @@ class Span:
 
     Most gathers and scatters of a step go through such indices: a density mechanism inserted in
     every cell (one run per depth of the tree, in assembly.layout's node order), one node per cell,
-    a level of the tree solve. Through a Span they are slices, concatenations and in-place slice
-    updates, which XLA fuses into the arithmetic around them; through an index array each is a
-    loop of its own, and NumPy's `ufunc.at` is slower still."""
+    a level of the tree solve. Through a Span they are slices and concatenations, which XLA fuses
+    into the arithmetic around them; through an index array each is a loop of its own, and NumPy's
+    `ufunc.at` is slower still."""
 
     runs: tuple[tuple[int, int], ...]
 

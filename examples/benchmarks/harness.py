@@ -22,7 +22,7 @@ from typing import Callable
 
 DT = 0.025
 MODLC = [(backend, dtype) for backend in ("jax", "tf", "onnx") for dtype in ("float64", "float32")]  # every build
-THREADS = 2  # what CoreNEURON gets, and every modlc run (a network of one connected group uses one)
+THREADS = 2  # what CoreNEURON gets, and modlc's JAX and TF runs (a network of one connected group uses one)
 
 NEURON_RUNNER = r'''
 import json, sys, time
@@ -134,7 +134,10 @@ def compare(neuron_build: str, make_network: Callable, cells: int, tstop: float,
         rows.append(time_neuron(neuron_build, cells, tstop, 2, True, mod_sources))
     for backend, dtype in modlc:
         if backend not in skip:
-            rows.append(time_modlc(make_network, cells, tstop, backend, dtype, **options))
+            # ONNX's time loop is NumPy glue around onnxruntime calls: two parts contend for the GIL
+            # and onnxruntime's own threads (P1 1e4 cells float32: 39 ns per cell-step, 46 with 2)
+            threads = 1 if backend == "onnx" else THREADS
+            rows.append(time_modlc(make_network, cells, tstop, backend, dtype, threads=threads, **options))
     return rows
 
 
