@@ -11,7 +11,7 @@ NEURON's fixed step (src/nrnoc/fadvance.cpp, secondorder = 0), with v at t and s
    AFTER SOLVE blocks, then BEFORE STEP blocks (NEURON runs them as it records).
 
 The carry (everything that changes) is a nested dict of backend arrays, so the same functions
-run eagerly (NumPy, ONNX glue), under `lax.scan` (JAX) and under an XLA `tf.while_loop`.
+run eagerly (NumPy, ONNX glue), under `lax.fori_loop` (JAX) and under an XLA `tf.while_loop`.
 
 `scheme="explicit"` is the synchronous forward Euler of hand-written accelerator models (the
 inferior-olive benchmark): currents, axial terms and states all from the state at t, then
@@ -87,9 +87,11 @@ class Engine:
                 s[var] = ops.take(c["ion"][x][f], nodes)
             for var, targets in self.pointers[k].items():
                 ion[var] = ops.take(c["v"], targets)
-        kernel_id = list(g.meta["kernels"]).index(kernel)
-        for j, r in enumerate(g.meta["kernels"][kernel]["random"]):
-            ion[r["key"]] = ops.variates(r["distribution"], g.size, (self.seed, c["n"], kernel_id, k, j, passes))
+        draws = g.meta["kernels"][kernel]["random"]
+        if draws:
+            kernel_id = list(g.meta["kernels"]).index(kernel)
+            for j, r in enumerate(draws):
+                ion[r["key"]] = ops.variates(r["distribution"], g.size, (self.seed, c["n"], kernel_id, k, j, passes))
         return v, s, ion
 
     def _store(self, g: Group, c: dict, s: dict) -> dict:

@@ -58,18 +58,27 @@ class Blocks:
 def on_backend(ops, schedule: Levels):
     """The schedule as backend constants (made once, outside the time loop): `Blocks` when every
     depth is one consecutive block, as in assembly.layout's order, else per-level indices."""
-    bounds = [(0, int(schedule.nodes[0][0]))] if schedule.nodes else []
-    for nodes in schedule.nodes:
-        start = bounds[-1][1]
-        if len(nodes) == 0 or nodes[0] != start or np.any(np.diff(nodes) != 1):
-            bounds = []
-            break
-        bounds.append((start, start + len(nodes)))
-    if bounds and all(np.all((p >= lo) & (p < hi)) for p, (lo, hi) in zip(schedule.parents, bounds)):
+    bounds = _depth_blocks(schedule)
+    if bounds:
         return Blocks(bounds, [index(ops, p - lo) for p, (lo, _) in zip(schedule.parents, bounds)],
                       [ops.const(a) for a in schedule.a], [ops.const(b) for b in schedule.b])
     return [(index(ops, n), index(ops, p), ops.const(a), ops.const(b))
             for n, p, a, b in zip(schedule.nodes, schedule.parents, schedule.a, schedule.b)]
+
+
+def _depth_blocks(schedule: Levels) -> list[tuple[int, int]] | None:
+    """(start, stop) of every depth, roots first, when the levels' nodes follow the roots without
+    a gap and each level's parents lie in the block above; else None."""
+    if not schedule.nodes:
+        return None
+    first = int(schedule.nodes[0][0])
+    cuts = np.cumsum([first] + [len(nodes) for nodes in schedule.nodes]).tolist()
+    bounds = [(0, first)] + list(zip(cuts[:-1], cuts[1:]))
+    if not np.array_equal(np.concatenate(schedule.nodes), np.arange(first, cuts[-1])):
+        return None
+    if not all(np.all((p >= lo) & (p < hi)) for p, (lo, hi) in zip(schedule.parents, bounds)):
+        return None
+    return bounds
 
 
 def solve(ops, const, d, rhs):

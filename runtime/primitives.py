@@ -3,13 +3,14 @@
 Arithmetic and comparisons use the arrays' own operators. Everything else the core needs
 (gather, scatter, compaction, loops, random variates, compilation) is a method here. NumPy is the
 reference; it and the ONNX backend run the time loop in Python (the ONNX kernels run in
-onnxruntime, the glue in NumPy), JAX runs it under `lax.scan`, TensorFlow under a
+onnxruntime, the glue in NumPy), JAX runs it under `lax.fori_loop`, TensorFlow under a
 `tf.while_loop` compiled with XLA.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -34,10 +35,12 @@ class Span:
             yield start, stop, offset
             offset += stop - start
 
+    @cached_property
     def layers(self) -> list[list[tuple[int, int, int]]]:
         """The pieces in layers of runs that do not overlap, each layer sorted by position. A run
         lies in a later layer than every earlier run it overlaps, so scattering layer by layer adds
-        (or sets) each entry's values in the order of the runs."""
+        (or sets) each entry's values in the order of the runs. Worked out once per Span: the
+        NumPy and ONNX backends scatter eagerly on every step."""
         layers: list[list[tuple[int, int, int]]] = []
         for piece in self.pieces():
             start, stop, _ = piece
@@ -91,7 +94,7 @@ class NumpyOps:
         values of its runs, which XLA fuses into one loop with the arithmetic producing them. (A
         chain of in-place dynamic_update_slices, one per run, ran ~50 times slower on XLA:CPU.)"""
         size = x.shape[0]
-        for layer in span.layers():
+        for layer in span.layers:
             pieces, done = [], 0
             for start, stop, offset in layer:
                 if start > done:

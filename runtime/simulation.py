@@ -1,7 +1,7 @@
 """Simulation: compile a Network's mechanisms for a backend, initialise, and run K steps per call.
 
 `Simulation(net, backend="jax").run(tstop)` returns a `Result` of NumPy arrays. The loop over
-steps runs inside the backend (`lax.scan` under `jax.jit`; a `tf.while_loop` compiled by XLA);
+steps runs inside the backend (`lax.fori_loop` under `jax.jit`; a `tf.while_loop` compiled by XLA);
 the host only sees each chunk's recordings and error flags. With `threads=k`, groups of cells
 that nothing connects run as separate simulations on k threads (see partition.py).
 """
@@ -80,11 +80,12 @@ class Simulation:
             raise ModelError(f"threads must be a whole number >= 1, got {threads!r}")
         self.net, self.backend, self.dt, self.dtype = net, backend, float(dt), dtype
         self.chunk, self.progress = int(chunk), progress
-        parts = split(net, threads) if threads > 1 else [Part(net)]
+        parts = split(net, threads)
         self.parts: list[tuple[Part, Simulation]] = []
         if len(parts) > 1:  # the first part shows the progress bar for all
-            self.parts = [(part, Simulation(part.net, backend, dt, dtype, conductance, chunk, queue_capacity,
-                                            spike_capacity, seed, progress if k == 0 else False, scheme))
+            self.parts = [(part, Simulation(part.net, backend, dt, dtype, conductance, chunk, queue_capacity=queue_capacity,
+                                            spike_capacity=spike_capacity, seed=seed,
+                                            progress=progress if k == 0 else False, scheme=scheme))
                           for k, part in enumerate(parts)]
             return
         from .. import loader
