@@ -31,7 +31,9 @@ from .primitives import index
 
 class Engine:
     def __init__(self, ops, plan: Plan, dt: float, config: EventConfig, seed: int = 0, t0: float = 0.0,
-                 scheme: str = "implicit"):
+                 scheme: str = "implicit", recorded: frozenset[str] = frozenset()):
+        """`recorded`: the carry entries probes read ("ion:na:i", "s3:m"; see Simulation._readers),
+        which stay in the carry even when no kernel reads them."""
         self.ops, self.plan, self.dt, self.seed, self.t0 = ops, plan, dt, seed, t0
         self.explicit = scheme == "explicit"
         c = ops.const
@@ -55,6 +57,8 @@ class Engine:
             self.diag_fixed = c(axial_diag + plan.cm * 1e-3 / dt)
             levels = plan.levels
         self.levels = hines.on_backend(ops, levels)
+        # the axial currents' coefficients (the explicit scheme's solve drops them from capacitive rows)
+        self.axial = hines.on_backend(ops, plan.levels) if self.explicit else self.levels
         self.p = []
         self.nodes = []
         self.scale = []
@@ -65,6 +69,9 @@ class Engine:
             self.nodes.append(None if g.nodes is None else index(ops, g.nodes))
             self.scale.append(c(g.scale))
             self.pointers.append({k: index(ops, v) for k, v in g.pointers.items()})
+        self.live = [live_variables(g, recorded) for g in plan.groups]
+        self.changing = changing_ion_fields(plan, recorded)
+        self.fixed_ions = self._fixed_ions()
         self.queue_groups = [g for g in plan.groups if g.delivery == "queue"]
         self.ring_groups = [g for g in plan.groups if g.delivery == "ring"]
 
@@ -82,9 +89,9 @@ class Engine:
             ion = {}
         else:
             v = ops.take(c["v"], nodes)
-            ion = {var: ops.take(c["ion"][x][f], nodes) for var, x, f in g.ion_inputs}
+            ion = {var: ops.take(self.ion_value(c, x, f), nodes) for var, x, f in g.ion_inputs}
             for var, x, f in g.ion_mirrors:
-                s[var] = ops.take(c["ion"][x][f], nodes)
+                s[var] = ops.take(self.ion_value(c, x, f), nodes)
             for var, targets in self.pointers[k].items():
                 ion[var] = ops.take(c["v"], targets)
         draws = g.meta["kernels"][kernel]["random"]
@@ -95,17 +102,34 @@ class Engine:
         return v, s, ion
 
     def _store(self, g: Group, c: dict, s: dict) -> dict:
-        """Keep g's new s; write the concentrations and reversals it owns back to the ions."""
+        """Keep g's new s (its live variables); write the concentrations and reversals it owns back
+        to the ions."""
         ops = self.ops
-        c = {**c, "s": [s if j == g.index else x for j, x in enumerate(c["s"])]}
         if g.ion_writes and self.nodes[g.index] is not None:
             ions = {x: dict(v) for x, v in c["ion"].items()}
             for var, x, f in g.ion_writes:
                 ions[x][f] = ops.scatter_set(ions[x][f], self.nodes[g.index], s[var])
-            c["ion"] = ions
+            c = {**c, "ion": ions}
         if "__converged__" in s:
-            c["newton_failed"] = c["newton_failed"] | ops.any(~s["__converged__"])
-        return c
+            c = {**c, "newton_failed": c["newton_failed"] | ops.any(~s["__converged__"])}
+        live = self.live[g.index]
+        kept = {k: v for k, v in s.items() if k in live}
+        return {**c, "s": [kept if j == g.index else x for j, x in enumerate(c["s"])]}
+
+    def ion_value(self, c: dict, ion: str, field: str):
+        """One of an ion's per-node arrays: from the carry if it changes during a run, else the
+        constant (see changing_ion_fields)."""
+        return c["ion"][ion][field] if field in self.changing[ion] else self.fixed_ions[ion][field]
+
+    def _fixed_ions(self) -> dict[str, dict]:
+        """Every ion array at initialisation: the constants of the fields that never change."""
+        ops, n = self.ops, self.plan.n_nodes
+        out = {}
+        for x, sp in self.plan.ions.items():
+            ci, co = ops.const(np.full(n, sp.ci0)), ops.const(np.full(n, sp.co0))
+            e = self.nernst(sp, ci, co) if sp.e_init else ops.const(np.full(n, sp.e0))
+            out[x] = {"e": e, "ci": ci, "co": co, "i": self.zeros}
+        return out
 
     def _emit(self, c: dict, g: Group, kernel: str, emitted, t, nc) -> dict:
         ev = c["ev"]
@@ -125,8 +149,9 @@ class Engine:
         for x, sp in plan.ions.items():
             ion = dict(c["ion"][x])
             if sp.e_advance:
-                ion["e"] = self.nernst(sp, ion["ci"], ion["co"])
-            ion["i"] = self.zeros
+                ion["e"] = self.nernst(sp, self.ion_value(c, x, "ci"), self.ion_value(c, x, "co"))
+            if "i" in ion:
+                ion["i"] = self.zeros
             ions[x] = ion
         c = {**c, "ion": ions}
         rhs, d = self.zeros, self.zeros
@@ -138,10 +163,11 @@ class Engine:
             s, i, gm, ion_i, _ = g.module.current(self.p[g.index], s, v, ion, t)
             rhs = ops.scatter_add(rhs, nodes, -i * scale)
             d = ops.scatter_add(d, nodes, gm * scale)
-            if ion_i:
+            summed = [x for x in ion_i if "i" in self.changing[x]]
+            if summed:
                 ions = {x: dict(val) for x, val in c["ion"].items()}
-                for x, value in ion_i.items():
-                    ions[x]["i"] = ops.scatter_add(ions[x]["i"], nodes, value * scale)
+                for x in summed:
+                    ions[x]["i"] = ops.scatter_add(ions[x]["i"], nodes, ion_i[x] * scale)
                 c = {**c, "ion": ions}
             c = self._store(g, c, s)
         return c, rhs, d
@@ -157,7 +183,9 @@ class Engine:
     def voltage_change(self, c: dict, rhs, d):
         """dv of this step: the Hines solve of the cable equation with the step's currents."""
         ops, v = self.ops, c["v"]
-        if self.cable:
+        if isinstance(self.axial, hines.Blocks):
+            rhs = hines.with_axial(ops, self.axial, v, rhs)
+        elif self.cable:
             dv_axial = ops.take(v, self.child_parent) - ops.take(v, self.children)
             rhs = ops.scatter_add(rhs, self.children, -self.child_b * dv_axial)
             rhs = ops.scatter_add(rhs, self.child_parent, self.child_a * dv_axial)
@@ -248,15 +276,11 @@ class Engine:
         """NEURON's finitialize: ions, INITIAL blocks, NET_RECEIVE INITIAL, events due at t0, currents.
         Nodes given a start value with Network.set_v_init keep it; the others start at v_init."""
         ops, plan, t0 = self.ops, self.plan, self.t0
-        n = plan.n_nodes
-        ions = {}
-        for x, sp in plan.ions.items():
-            ci, co = ops.const(np.full(n, sp.ci0)), ops.const(np.full(n, sp.co0))
-            e = self.nernst(sp, ci, co) if sp.e_init else ops.const(np.full(n, sp.e0))
-            ions[x] = {"e": e, "ci": ci, "co": co, "i": self.zeros}
+        ions = {x: {f: a for f, a in fields.items() if f in self.changing[x]} for x, fields in self.fixed_ions.items()}
         c = {
             "n": ops.const(0, "int32"), "v": ops.const(np.where(np.isnan(plan.v_start), v_init, plan.v_start)), "ion": ions,
-            "s": [{k: ops.const(v, None if v.dtype != bool else "bool") for k, v in g.state.items()} for g in plan.groups],
+            "s": [{k: ops.const(v, None if v.dtype != bool else "bool") for k, v in g.state.items() if k in self.live[g.index]}
+                  for g in plan.groups],
             "args": [{a: ops.const(np.append(col, 0.0)) for a, col in g.args.items()} for g in plan.groups],
             "ev": self.events.initial(), "newton_failed": ops.const(False, "bool"),
         }
@@ -290,3 +314,33 @@ class Engine:
         padded = {a: ops.scatter_set(col, ops.const(np.arange(len(g.netcons)), "int32"), out[a]) if a in out else col
                   for a, col in table.items()}
         return {**c, "args": [padded if j == g.index else x for j, x in enumerate(c["args"])]}
+
+
+def live_variables(g: Group, recorded: frozenset[str]) -> frozenset[str]:
+    """The variables of g the carry keeps from step to step: those some kernel reads before writing
+    (META's reads), those written back to an ion, the Newton flag, and the recorded ones. The rest
+    (hh's minf, mtau, gna, ina...) are recomputed by every kernel that uses them; carrying them
+    would cost a full array written per variable and step, and split XLA's fusions."""
+    keep = {name for k in g.meta["kernels"].values() for name in k["reads"].get("s", [])}
+    keep |= {var for var, _, _ in g.ion_writes}
+    keep |= {key.split(":", 1)[1] for key in recorded if key.startswith(f"s{g.index}:")}
+    keep.add("__converged__")
+    return frozenset(keep & set(g.state))
+
+
+def changing_ion_fields(plan: Plan, recorded: frozenset[str]) -> dict[str, set[str]]:
+    """The ion arrays that change during a run and so ride in the carry: reversals recomputed by
+    Nernst, whatever a mechanism writes, and total currents when a mechanism or a probe reads them.
+    The others are constants that XLA hoists out of the loop (hh's fixed ena and ek, ina that
+    nothing reads)."""
+    out = {x: {"e"} if sp.e_advance else set() for x, sp in plan.ions.items()}
+    for g in plan.groups:
+        for _, x, f in g.ion_writes:
+            out[x].add(f)
+        for _, x, f in g.ion_inputs:
+            if f == "i":
+                out[x].add("i")
+    for key in recorded:
+        if key.startswith("ion:") and key.endswith(":i"):
+            out[key.split(":")[1]].add("i")
+    return out

@@ -82,9 +82,10 @@ def _depth_blocks(schedule: Levels) -> list[tuple[int, int]] | None:
 
 
 def solve(ops, const, d, rhs):
-    """x with M x = rhs, for the tree matrix of a schedule (`on_backend`) with diagonal d."""
+    """x with M x = rhs, for the tree matrix of a schedule (`on_backend`) with diagonal d. With
+    `Blocks`, rhs may also be the list of its depth blocks (see `with_axial`)."""
     if isinstance(const, Blocks):
-        return _solve_blocks(ops, const, d, rhs)
+        return _solve_blocks(ops, const, d, rhs if isinstance(rhs, list) else _split(rhs, const.bounds))
     for nodes, parents, a, b in reversed(const):
         factor = a / ops.take(d, nodes)
         d = ops.scatter_add(d, parents, -factor * b)
@@ -95,25 +96,44 @@ def solve(ops, const, d, rhs):
     return x
 
 
-def _solve_blocks(ops, blocks: Blocks, d, rhs):
+def with_axial(ops, blocks: Blocks, v, rhs) -> list:
+    """rhs, as its depth blocks, plus the axial currents of v along every edge of the tree:
+    rhs[i] -= b[i]·(v[p] - v[i]) and rhs[p] += a[i]·(v[p] - v[i]) for each node i with parent p.
+    Block by block a level only touches the block above it; through the whole node array the
+    parents' additions (two or more children per parent) took one rebuild of the array per
+    layer of overlapping runs. Each entry receives the same additions in the same order."""
+    vs, rs = _split(v, blocks.bounds), _split(rhs, blocks.bounds)
+    flows = [ops.take(vs[k - 1], blocks.parents[k - 1]) - vs[k] for k in range(1, len(blocks.bounds))]
+    for k, flow in enumerate(flows, 1):
+        rs[k] = rs[k] - blocks.b[k - 1] * flow
+    for k, flow in enumerate(flows, 1):
+        rs[k - 1] = ops.scatter_add(rs[k - 1], blocks.parents[k - 1], blocks.a[k - 1] * flow)
+    return rs
+
+
+def _split(x, bounds: list[tuple[int, int]]) -> list:
+    """x as its depth blocks, then the nodes after the deepest block (roots the layout put last)."""
+    parts = [x[lo:hi] for lo, hi in bounds]
+    end = bounds[-1][1]
+    return parts + [x[end:]] if end < x.shape[0] else parts
+
+
+def _solve_blocks(ops, blocks: Blocks, d, rs: list):
     """The same elimination on one array per depth: a level's updates touch only the block above
     it, never the whole node array (XLA:CPU rebuilds an array it scatters into, so scattering into
     the whole array per level cost a pass over every node per level)."""
-    size = d.shape[0]
-    ds = [d[lo:hi] for lo, hi in blocks.bounds]
-    rs = [rhs[lo:hi] for lo, hi in blocks.bounds]
-    for k in range(len(blocks.bounds) - 1, 0, -1):
+    ds, rs = _split(d, blocks.bounds), list(rs)
+    depth = len(blocks.bounds)
+    for k in range(depth - 1, 0, -1):
         parents, a, b = blocks.parents[k - 1], blocks.a[k - 1], blocks.b[k - 1]
         factor = a / ds[k]
         ds[k - 1] = ops.scatter_add(ds[k - 1], parents, -factor * b)
         rs[k - 1] = ops.scatter_add(rs[k - 1], parents, -factor * rs[k])
     xs = [rs[0] / ds[0]]
-    for k in range(1, len(blocks.bounds)):
+    for k in range(1, depth):
         parents, b = blocks.parents[k - 1], blocks.b[k - 1]
         xs.append((rs[k] - b * ops.take(xs[k - 1], parents)) / ds[k])
-    end = blocks.bounds[-1][1]
-    if end < size:  # roots after the deepest block
-        xs.append(rhs[end:] / d[end:])
+    xs += [r / dd for r, dd in zip(rs[depth:], ds[depth:])]  # roots after the deepest block
     return xs[0] if len(xs) == 1 else ops.concat(xs)
 
 

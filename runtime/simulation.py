@@ -101,9 +101,9 @@ class Simulation:
         config = EventConfig(queue_capacity=None if queue_capacity is None else int(queue_capacity),
                              spike_capacity=int(spike_capacity or max(1024, per_source * n_src)),
                              ring_depth=ring_depth(self.plan, self.dt), max_passes=0)
-        self.engine = Engine(self.ops, self.plan, self.dt, config, seed, scheme=scheme)
-        config.max_passes = max(self.engine.events.capacity.values(), default=0) + 16
         self.readers = self._readers()
+        self.engine = Engine(self.ops, self.plan, self.dt, config, seed, scheme=scheme, recorded=frozenset(self._columns))
+        config.max_passes = max(self.engine.events.capacity.values(), default=0) + 16
         self._compiled: dict[int, object] = {}
 
     # ----- recordings --------------------------------------------------------------------------
@@ -152,7 +152,7 @@ class Simulation:
                 row[key] = ops.take(c["v"], idx)
             elif key.startswith("ion:"):
                 _, x, f = key.split(":")
-                row[key] = ops.take(c["ion"][x][f], idx)
+                row[key] = ops.take(self.engine.ion_value(c, x, f), idx)
             else:
                 g, var = key[1:].split(":", 1)
                 row[key] = ops.take(c["s"][int(g)][var], idx)
