@@ -42,10 +42,6 @@ class Engine:
         parent_safe = np.where(plan.parent >= 0, plan.parent, np.arange(n))
         axial_diag = -plan.b.copy()
         np.add.at(axial_diag, parent_safe, -plan.a)
-        children = np.flatnonzero(plan.parent >= 0)  # one range after the roots (see assembly.layout)
-        self.cable = len(children) > 0
-        self.children, self.child_parent = index(ops, children), index(ops, plan.parent[children])
-        self.child_a, self.child_b = c(plan.a[children]), c(plan.b[children])
         self.zeros = c(np.zeros(n))
         capacitive = plan.cm > 0
         if self.explicit:
@@ -148,7 +144,7 @@ class Engine:
         ions = {}
         for x, sp in plan.ions.items():
             ion = dict(c["ion"][x])
-            if sp.e_advance:
+            if "e" in ion and sp.e_advance:
                 ion["e"] = self.nernst(sp, self.ion_value(c, x, "ci"), self.ion_value(c, x, "co"))
             if "i" in ion:
                 ion["i"] = self.zeros
@@ -183,12 +179,7 @@ class Engine:
     def voltage_change(self, c: dict, rhs, d):
         """dv of this step: the Hines solve of the cable equation with the step's currents."""
         ops, v = self.ops, c["v"]
-        if isinstance(self.axial, hines.Blocks):
-            rhs = hines.with_axial(ops, self.axial, v, rhs)
-        elif self.cable:
-            dv_axial = ops.take(v, self.child_parent) - ops.take(v, self.children)
-            rhs = ops.scatter_add(rhs, self.children, -self.child_b * dv_axial)
-            rhs = ops.scatter_add(rhs, self.child_parent, self.child_a * dv_axial)
+        rhs = hines.with_axial(ops, self.axial, v, rhs)
         if self.explicit:
             d = d * self.algebraic
         return hines.solve(ops, self.levels, d + self.diag_fixed, rhs)
@@ -329,18 +320,17 @@ def live_variables(g: Group, recorded: frozenset[str]) -> frozenset[str]:
 
 
 def changing_ion_fields(plan: Plan, recorded: frozenset[str]) -> dict[str, set[str]]:
-    """The ion arrays that change during a run and so ride in the carry: reversals recomputed by
-    Nernst, whatever a mechanism writes, and total currents when a mechanism or a probe reads them.
+    """The ion arrays that change during a run and so ride in the carry: whatever a mechanism
+    writes, and the total currents and Nernst reversals when a mechanism or a probe reads them.
     The others are constants that XLA hoists out of the loop (hh's fixed ena and ek, ina that
-    nothing reads)."""
-    out = {x: {"e"} if sp.e_advance else set() for x, sp in plan.ions.items()}
+    nothing reads, the reversal of a calcium pool whose channels have a fixed one)."""
+    read = {(x, f) for g in plan.groups for _, x, f in g.ion_inputs + g.ion_mirrors}
+    read |= {tuple(key.split(":")[1:]) for key in recorded if key.startswith("ion:")}
+    out = {x: {"e"} if sp.e_advance and (x, "e") in read else set() for x, sp in plan.ions.items()}
+    for x in plan.ions:
+        if (x, "i") in read:
+            out[x].add("i")
     for g in plan.groups:
         for _, x, f in g.ion_writes:
             out[x].add(f)
-        for _, x, f in g.ion_inputs:
-            if f == "i":
-                out[x].add("i")
-    for key in recorded:
-        if key.startswith("ion:") and key.endswith(":i"):
-            out[key.split(":")[1]].add("i")
     return out

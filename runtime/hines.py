@@ -96,18 +96,26 @@ def solve(ops, const, d, rhs):
     return x
 
 
-def with_axial(ops, blocks: Blocks, v, rhs) -> list:
-    """rhs, as its depth blocks, plus the axial currents of v along every edge of the tree:
-    rhs[i] -= b[i]·(v[p] - v[i]) and rhs[p] += a[i]·(v[p] - v[i]) for each node i with parent p.
-    Block by block a level only touches the block above it; through the whole node array the
-    parents' additions (two or more children per parent) took one rebuild of the array per
-    layer of overlapping runs. Each entry receives the same additions in the same order."""
-    vs, rs = _split(v, blocks.bounds), _split(rhs, blocks.bounds)
-    flows = [ops.take(vs[k - 1], blocks.parents[k - 1]) - vs[k] for k in range(1, len(blocks.bounds))]
+def with_axial(ops, schedule, v, rhs):
+    """rhs plus the axial currents of v along every edge of the tree: rhs[i] -= b[i]·(v[p] - v[i])
+    and rhs[p] += a[i]·(v[p] - v[i]) for each node i with parent p, in that order. With `Blocks`
+    the result is the list of depth blocks that `solve` takes: a level only touches the block above
+    it (through the whole node array, a parent's two or more children cost one rebuild of the
+    array per layer of overlapping runs). Each entry receives the same additions in the same order
+    in both forms."""
+    if not isinstance(schedule, Blocks):
+        flows = [ops.take(v, parents) - ops.take(v, nodes) for nodes, parents, _, _ in schedule]
+        for (nodes, _, _, b), flow in zip(schedule, flows):
+            rhs = ops.scatter_add(rhs, nodes, -b * flow)
+        for (_, parents, a, _), flow in zip(schedule, flows):
+            rhs = ops.scatter_add(rhs, parents, a * flow)
+        return rhs
+    vs, rs = _split(v, schedule.bounds), _split(rhs, schedule.bounds)
+    flows = [ops.take(vs[k - 1], schedule.parents[k - 1]) - vs[k] for k in range(1, len(schedule.bounds))]
     for k, flow in enumerate(flows, 1):
-        rs[k] = rs[k] - blocks.b[k - 1] * flow
+        rs[k] = rs[k] - schedule.b[k - 1] * flow
     for k, flow in enumerate(flows, 1):
-        rs[k - 1] = ops.scatter_add(rs[k - 1], blocks.parents[k - 1], blocks.a[k - 1] * flow)
+        rs[k - 1] = ops.scatter_add(rs[k - 1], schedule.parents[k - 1], schedule.a[k - 1] * flow)
     return rs
 
 

@@ -60,7 +60,9 @@ def single(conductance_tag):
     s = soma("single")
     s.insert(S["hh"])
     c = clamp(s(0.5), 5.0, 30.0, 0.1)
-    r = {"v": vec(s(0.5)._ref_v), "m": vec(getattr(s(0.5), "_ref_m_" + S["hh"]))}
+    seg = s(0.5)
+    r = {"v": vec(seg._ref_v), "m": vec(getattr(seg, "_ref_m_" + S["hh"])), "gna": vec(getattr(seg, "_ref_gna_" + S["hh"])),
+         "minf": vec(getattr(seg, "_ref_minf_" + S["hh"])), "ina": vec(seg._ref_ina)}
     run(50.0)
     return out(r)
 
@@ -221,6 +223,10 @@ def single(conductance: str = "numeric") -> tuple[Network, float]:
     _clamp(net, (k, "soma", 0.5), 5.0, 30.0, 0.1)
     net.record("v", "v", at=(k, "soma", 0.5))
     net.record("m", "m_hh", at=(k, "soma", 0.5))
+    # assigned variables no kernel reads, and an ion current nothing reads: kept only because recorded
+    net.record("gna", "gna_hh", at=(k, "soma", 0.5))
+    net.record("minf", "minf_hh", at=(k, "soma", 0.5))
+    net.record("ina", "ina", at=(k, "soma", 0.5))
     return net, 50.0
 
 

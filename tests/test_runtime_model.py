@@ -53,6 +53,20 @@ def test_level_scheduled_hines_solve_equals_dense_solve(backend, ordered):
     np.testing.assert_allclose(x, dense, rtol=1e-12, atol=1e-12)
     assert len(hines.levels(parent, a, b).nodes) < len(parent) / 4  # depth, not node count
 
+    # the axial currents of a potential v, added to rhs in the form the solve takes
+    v = rng.normal(size=len(parent))
+    expected = rhs.copy()
+    edges = [(i, p) for i, p in enumerate(parent) if p >= 0]
+    for i, p in edges:
+        expected[i] -= b[i] * (v[p] - v[i])
+    for i, p in edges:
+        expected[p] += a[i] * (v[p] - v[i])
+    axial = hines.with_axial(ops, schedule, ops.const(v), ops.const(rhs))
+    got = np.concatenate([ops.numpy(block) for block in axial]) if ordered else ops.numpy(axial)
+    np.testing.assert_allclose(got, expected, rtol=1e-14, atol=1e-14)
+    x = ops.numpy(hines.solve(ops, schedule, ops.const(d), axial))
+    np.testing.assert_allclose(x, np.linalg.solve(hines.dense_matrix(parent, a, b, d), expected), rtol=1e-12, atol=1e-12)
+
 
 def test_section_tree_follows_neuron_layout():
     cell = Cell("c")
@@ -189,6 +203,26 @@ def test_set_v_init_starts_sections_apart_without_touching_the_parent():
     result = Simulation(net, backend="numpy").run(0.025)
     assert result["soma"][0] == -65.0  # the dendrite's x = 0 is the soma's node: unchanged
     assert result["dend"][0] == -50.0 and result["dend_end"][0] == -50.0
+
+
+def test_the_loop_carries_only_what_a_later_kernel_reads_or_a_probe_records():
+    net, _ = sc.single()  # hh, recording m, gna, minf and ina
+    engine = Simulation(net, backend="numpy").engine
+    carry = engine.initial(-65.0)
+    hh = next(g.index for g in engine.plan.groups if g.name == "hh")
+    assert set(carry["s"][hh]) == {"m", "h", "n", "gna", "minf"}  # not mtau, gk, ik, ...
+    assert carry["ion"] == {"na": {"i": carry["ion"]["na"]["i"]}, "k": {}}  # ena, ek fixed; ik unread
+    assert np.all(engine.ion_value(carry, "na", "e") == 50.0)
+
+    net = Network()  # a calcium pool (writes cai, reads ica) fed by a channel with a fixed reversal
+    k = sc._soma(net, "pool")
+    for name in ("io_cah", "io_capool"):
+        net.insert(sc.MECH / f"{name}.mod", k)
+    carry = Simulation(net, backend="numpy").engine.initial(-65.0)
+    assert set(carry["ion"]["ca"]) == {"ci", "i"}  # no Nernst reversal while nothing reads eca
+    net.record("eca", "eca", at=(k, "soma", 0.5))
+    engine = Simulation(net, backend="numpy").engine
+    assert set(engine.initial(-65.0)["ion"]["ca"]) == {"ci", "i", "e"}
 
 
 def test_chunks_do_not_change_the_result():

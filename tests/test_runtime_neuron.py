@@ -38,8 +38,9 @@ def worst(ref: dict, result, names) -> dict[str, float]:
 
 def test_single_compartment_hh_iclamp_numeric_conductance(neuron):
     net, tstop = sc.single("numeric")
-    dev = worst(neuron["single"], simulate(net, tstop), ["v", "m"])
+    dev = worst(neuron["single"], simulate(net, tstop), ["v", "m", "gna", "minf", "ina"])
     assert dev["v"] <= 1e-4, dev
+    assert max(dev["m"], dev["minf"], dev["ina"]) <= 1e-9 and dev["gna"] <= 1e-10, dev
     assert np.ptp(neuron["single"]["v"]) > 80  # it spikes, so the comparison means something
     print("single compartment, numeric conductance:", dev)
 
