@@ -326,10 +326,7 @@ def changing_ion_fields(plan: Plan, recorded: frozenset[str]) -> dict[str, set[s
     nothing reads, the reversal of a calcium pool whose channels have a fixed one)."""
     read = {(x, f) for g in plan.groups for _, x, f in g.ion_inputs + g.ion_mirrors}
     read |= {tuple(key.split(":")[1:]) for key in recorded if key.startswith("ion:")}
-    out = {x: {"e"} if sp.e_advance and (x, "e") in read else set() for x, sp in plan.ions.items()}
-    for x in plan.ions:
-        if (x, "i") in read:
-            out[x].add("i")
+    out = {x: {f for f in ("e", "i") if (x, f) in read and (f == "i" or sp.e_advance)} for x, sp in plan.ions.items()}
     for g in plan.groups:
         for _, x, f in g.ion_writes:
             out[x].add(f)

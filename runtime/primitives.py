@@ -80,9 +80,25 @@ class NumpyOps:
     def const(self, array, dtype: str | None = None):
         return np.asarray(array, dtype=self.dtype if dtype is None else dtype)
 
+    # Gathers and scatters: through a Span here, once for every backend; through an index array in
+    # the _indexed_* methods each backend overrides.
     def take(self, x, idx):
         if isinstance(idx, Span):
             return self._gathered(x, idx)
+        return self._indexed_take(x, idx)
+
+    def scatter_add(self, x, idx, values):
+        if isinstance(idx, Span):
+            return self._span_update(x, idx, values, add=True)
+        return self._indexed_add(x, idx, values)
+
+    def scatter_set(self, x, idx, values):
+        """x with x[idx] = values; through a Span, `values` must have the span's length."""
+        if isinstance(idx, Span):
+            return self._span_update(x, idx, values, add=False)
+        return self._indexed_set(x, idx, values)
+
+    def _indexed_take(self, x, idx):
         return x[idx]
 
     def _gathered(self, x, span: Span):
@@ -113,15 +129,10 @@ class NumpyOps:
         ufunc.at(out, idx, values)
         return out
 
-    def scatter_add(self, x, idx, values):
-        if isinstance(idx, Span):
-            return self._span_update(x, idx, values, add=True)
+    def _indexed_add(self, x, idx, values):
         return self._scatter(np.add, x, idx, values)
 
-    def scatter_set(self, x, idx, values):
-        """x with x[idx] = values; through a Span, `values` must have the span's length."""
-        if isinstance(idx, Span):
-            return self._span_update(x, idx, values, add=False)
+    def _indexed_set(self, x, idx, values):
         out = np.array(x, copy=True)
         out[idx] = values
         return out
@@ -209,14 +220,10 @@ class JaxOps(NumpyOps):
     def const(self, array, dtype: str | None = None):
         return self.jnp.asarray(np.asarray(array), dtype=self.dtype if dtype is None else dtype)
 
-    def scatter_add(self, x, idx, values):
-        if isinstance(idx, Span):
-            return super().scatter_add(x, idx, values)
+    def _indexed_add(self, x, idx, values):
         return x.at[idx].add(values)
 
-    def scatter_set(self, x, idx, values):
-        if isinstance(idx, Span):
-            return super().scatter_set(x, idx, values)
+    def _indexed_set(self, x, idx, values):
         return x.at[idx].set(values)
 
     def scatter_min(self, x, idx, values):
@@ -309,22 +316,16 @@ class TensorflowOps(NumpyOps):
     def const(self, array, dtype: str | None = None):
         return self.tf.constant(np.asarray(array, dtype=self.dtype if dtype is None else dtype))
 
-    def take(self, x, idx):
-        if isinstance(idx, Span):
-            return self._gathered(x, idx)
+    def _indexed_take(self, x, idx):
         return self.tf.gather(x, idx)
 
     def _index(self, idx):
         return self.tf.reshape(self.tf.convert_to_tensor(idx), (-1, 1))
 
-    def scatter_add(self, x, idx, values):
-        if isinstance(idx, Span):
-            return super().scatter_add(x, idx, values)
+    def _indexed_add(self, x, idx, values):
         return self.tf.tensor_scatter_nd_add(x, self._index(idx), self.tf.broadcast_to(values, self.tf.shape(idx)))
 
-    def scatter_set(self, x, idx, values):
-        if isinstance(idx, Span):
-            return super().scatter_set(x, idx, values)
+    def _indexed_set(self, x, idx, values):
         return self.tf.tensor_scatter_nd_update(x, self._index(idx), self.tf.broadcast_to(values, self.tf.shape(idx)))
 
     def scatter_min(self, x, idx, values):
