@@ -9,6 +9,7 @@ second is the warm time that the throughput (cell-steps per second) is computed 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -97,12 +98,25 @@ def time_neuron(build: str, cells: int, tstop: float, threads: int, core: bool,
                              cwd=cwd, capture_output=True, text=True, timeout=3600)
     finally:
         os.unlink(f.name)
+    name = f"{'CoreNEURON' if core else 'NEURON'} {threads} thread{'s' if threads > 1 else ''}"
+    return Timing(name, cells, int(round(tstop / DT)), *result(out, name))
+
+
+def time_jaxley(workload: str, cells: int, tstop: float, dtype: str) -> Timing:
+    """Jaxley on the `workload` cell of jaxley_models.py (p1, p2), in a fresh interpreter."""
+    script = Path(__file__).resolve().parent / "jaxley_models.py"
+    out = subprocess.run([sys.executable, str(script), workload, str(cells), str(tstop), dtype],
+                         capture_output=True, text=True, timeout=3600)
+    return Timing(f"Jaxley {dtype}", cells, int(round(tstop / DT)), *result(out, "Jaxley"))
+
+
+def result(out: subprocess.CompletedProcess, simulator: str) -> tuple[float, float]:
+    """(first, warm) from a runner's `RESULT [first, warm]` line; its output tail when it failed."""
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")]
     if out.returncode != 0 or not lines:
-        raise RuntimeError(f"NEURON run failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+        raise RuntimeError(f"{simulator} run failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
     first, warm = json.loads(lines[0][7:])
-    name = f"{'CoreNEURON' if core else 'NEURON'} {threads} thread{'s' if threads > 1 else ''}"
-    return Timing(name, cells, int(round(tstop / DT)), first, warm)
+    return first, warm
 
 
 def time_modlc(make_network: Callable, cells: int, tstop: float, backend: str, dtype: str, record_every: int = 1,
@@ -124,14 +138,22 @@ def time_modlc(make_network: Callable, cells: int, tstop: float, backend: str, d
 
 
 def compare(neuron_build: str, make_network: Callable, cells: int, tstop: float, modlc: list[tuple[str, str]],
-            skip: list[str], mod_sources: dict[str, str] | None = None, **options) -> list[Timing]:
+            skip: list[str], mod_sources: dict[str, str] | None = None, jaxley: str | None = None,
+            **options) -> list[Timing]:
     """One workload in every simulator not in `skip`: NEURON 1 and 2 threads and CoreNEURON 2 threads
-    (from `neuron_build`, with `mod_sources`), then modlc on each (backend, dtype) with `options`."""
+    (from `neuron_build`, with `mod_sources`), Jaxley in both precisions when the workload has a
+    Jaxley cell (`jaxley`, see jaxley_models.py) and Jaxley is installed, then modlc on each
+    (backend, dtype) with `options`."""
     rows = []
     if "neuron" not in skip:
         rows += [time_neuron(neuron_build, cells, tstop, threads, False, mod_sources) for threads in (1, 2)]
     if "coreneuron" not in skip:
         rows.append(time_neuron(neuron_build, cells, tstop, 2, True, mod_sources))
+    if jaxley and "jaxley" not in skip:
+        if importlib.util.find_spec("jaxley") is None:
+            print("Jaxley is not installed (pip install -e '.[bench]'): no Jaxley rows", flush=True)
+        else:
+            rows += [time_jaxley(jaxley, cells, tstop, dtype) for dtype in ("float64", "float32")]
     for backend, dtype in modlc:
         if backend not in skip:
             # ONNX's time loop is NumPy glue around onnxruntime calls: two parts contend for the GIL
@@ -141,7 +163,7 @@ def compare(neuron_build: str, make_network: Callable, cells: int, tstop: float,
     return rows
 
 
-def parser(doc: str, cells: list[int], skippable: str = "neuron coreneuron jax tf onnx") -> argparse.ArgumentParser:
+def parser(doc: str, cells: list[int], skippable: str = "neuron coreneuron jaxley jax tf onnx") -> argparse.ArgumentParser:
     """The options every benchmark script takes: --cells, --tstop, --skip, --out."""
     p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     p.add_argument("--cells", type=int, nargs="+", default=cells)

@@ -1,9 +1,9 @@
 """P2: N branched cells of 113 compartments (hh everywhere, pas in the dendrites), each driven at
-the soma, 100 ms at dt 0.025 ms, in NEURON (1 and 2 threads), CoreNEURON (2 threads) and modlc
-(JAX, TensorFlow, ONNX Runtime; float64 and float32), side by side in one run.
+the soma, 100 ms at dt 0.025 ms, in NEURON (1 and 2 threads), CoreNEURON (2 threads), Jaxley (when
+installed) and modlc (JAX, TensorFlow, ONNX Runtime; float64 and float32), side by side in one run.
 
     python examples/benchmarks/p2_branched_cells.py [--cells 10 100 1000] [--tstop 100]
-                                                   [--skip tf onnx ...] [--out DIR]
+                                                   [--skip jaxley tf onnx ...] [--out DIR]
 
 The cell: a 20 µm soma and four dendritic trees attached at its 1 end, each a 100 µm primary
 branch (2 µm) that splits twice (Rall's 3/2 rule: 1.26 µm, then 0.79 µm), 28 dendritic sections of
@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     rows = []
     for n in args.cells:
-        rows += harness.compare(neuron_build(n), lambda: network(n), n, args.tstop, harness.MODLC, args.skip, chunk=4000)
+        rows += harness.compare(neuron_build(n), lambda: network(n), n, args.tstop, harness.MODLC, args.skip,
+                                chunk=4000, jaxley="p2")
         print(harness.table([r for r in rows if r.cells == n]), flush=True)
     harness.finish(rows, args.out / "p2_scaling.png", "P2: branched cells, 113 compartments each")
 
