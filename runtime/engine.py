@@ -269,7 +269,8 @@ class Engine:
         ops, plan, t0 = self.ops, self.plan, self.t0
         ions = {x: {f: a for f, a in fields.items() if f in self.changing[x]} for x, fields in self.fixed_ions.items()}
         c = {
-            "n": ops.const(0, "int32"), "v": ops.const(np.where(np.isnan(plan.v_start), v_init, plan.v_start)), "ion": ions,
+            "n": ops.const(0, "int32"), "v": ops.where(ops.const(np.isnan(plan.v_start), "bool"), v_init,
+                                                                    ops.const(np.nan_to_num(plan.v_start))), "ion": ions,
             "s": [{k: ops.const(v, None if v.dtype != bool else "bool") for k, v in g.state.items() if k in self.live[g.index]}
                   for g in plan.groups],
             "args": [{a: ops.const(np.append(col, 0.0)) for a, col in g.args.items()} for g in plan.groups],

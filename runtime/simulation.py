@@ -105,6 +105,7 @@ class Simulation:
         self.engine = Engine(self.ops, self.plan, self.dt, config, seed, scheme=scheme, recorded=frozenset(self._columns))
         config.max_passes = max(self.engine.events.capacity.values(), default=0) + 16
         self._compiled: dict[int, object] = {}
+        self._initial = self.ops.compile(self.engine.initial)  # finitialize in one call, not op by op
 
     # ----- recordings --------------------------------------------------------------------------
     def _readers(self) -> dict[str, tuple[str, int]]:
@@ -183,7 +184,7 @@ class Simulation:
             raise ModelError("record_every must be >= 1")
         total = int(round(tstop / self.dt))
         v0 = self.net.v_init if v_init is None else float(v_init)
-        carry = self.engine.initial(v0)
+        carry = self._initial(self.ops.const(v0))
         self._check(carry, 0.0)
         rows = [{k: self.ops.numpy(v)[None] for k, v in self._row(carry).items()}]
         times, sources = [], []

@@ -72,12 +72,13 @@ def test_threads_give_the_one_thread_result(backend):
     many = three.run(30.0, record_every=2)
     np.testing.assert_array_equal(one.t, many.t)
     assert list(many.traces) == list(one.traces)
-    for name in one.traces:
-        np.testing.assert_allclose(many[name], one[name], rtol=0, atol=1e-12, err_msg=name)
+    for name in one.traces:  # XLA may round a kernel's last bit differently on a part's shorter arrays;
+        # spikes amplify that (measured up to 2e-12 mV on TF)
+        np.testing.assert_allclose(many[name], one[name], rtol=0, atol=1e-10, err_msg=name)
     sources = [nc.source for nc in net.netcons]
     assert len(one.spike_times) == len(many.spike_times) > 10
     for source in sources:
-        np.testing.assert_allclose(many.spikes(source), one.spikes(source), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(many.spikes(source), one.spikes(source), rtol=0, atol=1e-10)
     assert len(one.spikes(stim)) == 5 and len(one.spikes(sources[2])) > 0  # the NetStim and the driven cell
 
 
