@@ -263,14 +263,15 @@ class Engine:
         c = self.states(c, t + dt, "before_step")
         return {**c, "n": c["n"] + 1}
 
-    def initial(self, v_init: float) -> dict:
+    def initial(self, v_init) -> dict:
         """NEURON's finitialize: ions, INITIAL blocks, NET_RECEIVE INITIAL, events due at t0, currents.
-        Nodes given a start value with Network.set_v_init keep it; the others start at v_init."""
+        Nodes given a start value with Network.set_v_init keep it; the others start at v_init (a
+        number or a backend scalar, so that Simulation compiles this once for every v_init)."""
         ops, plan, t0 = self.ops, self.plan, self.t0
         ions = {x: {f: a for f, a in fields.items() if f in self.changing[x]} for x, fields in self.fixed_ions.items()}
+        v_start = ops.where(ops.const(np.isnan(plan.v_start), "bool"), v_init, ops.const(np.nan_to_num(plan.v_start)))
         c = {
-            "n": ops.const(0, "int32"), "v": ops.where(ops.const(np.isnan(plan.v_start), "bool"), v_init,
-                                                                    ops.const(np.nan_to_num(plan.v_start))), "ion": ions,
+            "n": ops.const(0, "int32"), "v": v_start, "ion": ions,
             "s": [{k: ops.const(v, None if v.dtype != bool else "bool") for k, v in g.state.items() if k in self.live[g.index]}
                   for g in plan.groups],
             "args": [{a: ops.const(np.append(col, 0.0)) for a, col in g.args.items()} for g in plan.groups],
