@@ -51,6 +51,11 @@ print("RESULT " + json.dumps(walls))
 '''
 
 
+def steps(tstop: float) -> int:
+    """Steps of dt DT in a run of `tstop` ms."""
+    return int(round(tstop / DT))
+
+
 @dataclass
 class Timing:
     simulator: str  # e.g. "NEURON 1 thread", "modlc jax float64"
@@ -99,7 +104,7 @@ def time_neuron(build: str, cells: int, tstop: float, threads: int, core: bool,
     finally:
         os.unlink(f.name)
     name = f"{'CoreNEURON' if core else 'NEURON'} {threads} thread{'s' if threads > 1 else ''}"
-    return Timing(name, cells, int(round(tstop / DT)), *result(out, name))
+    return Timing(name, cells, steps(tstop), *result(out, name))
 
 
 def time_jaxley(workload: str, cells: int, tstop: float, dtype: str) -> Timing:
@@ -107,7 +112,7 @@ def time_jaxley(workload: str, cells: int, tstop: float, dtype: str) -> Timing:
     script = Path(__file__).resolve().parent / "jaxley_models.py"
     out = subprocess.run([sys.executable, str(script), workload, str(cells), str(tstop), dtype],
                          capture_output=True, text=True, timeout=3600)
-    return Timing(f"Jaxley {dtype}", cells, int(round(tstop / DT)), *result(out, "Jaxley"))
+    return Timing(f"Jaxley {dtype}", cells, steps(tstop), *result(out, "Jaxley"))
 
 
 def result(out: subprocess.CompletedProcess, simulator: str) -> tuple[float, float]:
@@ -134,7 +139,7 @@ def time_modlc(make_network: Callable, cells: int, tstop: float, backend: str, d
     sim.run(tstop, record_every=record_every)
     warm = time.perf_counter() - started
     used = len(sim.parts) or 1
-    return Timing(f"modlc {backend} {dtype}{label} {used} thr", cells, int(round(tstop / DT)), first, warm)
+    return Timing(f"modlc {backend} {dtype}{label} {used} thr", cells, steps(tstop), first, warm)
 
 
 def compare(neuron_build: str, make_network: Callable, cells: int, tstop: float, modlc: list[tuple[str, str]],

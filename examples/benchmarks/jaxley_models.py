@@ -7,7 +7,7 @@ switch, and Jaxley then runs on the threads XLA gives it, not beside modlc's.
 
 These are the models NEURON and modlc run: Jaxley's `HH` channel has the rates, conductances and
 reversals (leak included) of NEURON's hh at 6.3 °C, and its `Leak` is pas; the geometry and the
-current step are the benchmarks' own (tests/test_benchmarks.py checks the spike times against
+current step are the benchmarks' own (tests/test_benchmarks.py checks the soma potential against
 modlc's). Independent cells run as one cell under `jax.vmap` over a parameter (here gNa, the same
 for every cell), Jaxley's way of running many cells at once; like every Jaxley run, each records
 the soma potential at every step.
@@ -17,12 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 V_INIT = -65.0
 

@@ -1,6 +1,6 @@
 """P1: N single-compartment Hodgkin-Huxley cells, each with a current step, 100 ms at dt 0.025 ms,
-in NEURON (1 and 2 threads), CoreNEURON (2 threads), Jaxley (when installed) and modlc (JAX, TensorFlow, ONNX Runtime; float64
-and float32), side by side in one run.
+in NEURON (1 and 2 threads), CoreNEURON (2 threads), Jaxley (when installed) and modlc (JAX,
+TensorFlow, ONNX Runtime; float64 and float32), side by side in one run.
 
     python examples/benchmarks/p1_hh_population.py [--cells 100 1000 10000 100000] [--tstop 100]
                                                    [--skip jaxley tf onnx ...] [--out DIR]
