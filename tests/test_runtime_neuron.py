@@ -1,8 +1,10 @@
 """modlc.runtime against NEURON 9 on the same .mod files (mechanisms/), model by model.
 
 One nrnivmodl call and one NEURON process produce every reference trace (runtime_scenarios);
-modlc runs each model on JAX in float64. The other backends are compared with JAX in
-test_runtime_backends.py.
+modlc runs each model on JAX in float64 and every recorded trace is compared. FIGURES are the
+README's table: the largest deviation measured on JAX, TensorFlow and NumPy (JAX 0.10, TF 2.21,
+NumPy 2.4, NEURON 9.0.2), asserted with parity.ROUNDING_MARGIN. The other backends are compared
+with JAX in test_runtime_backends.py.
 """
 
 from __future__ import annotations
@@ -13,6 +15,23 @@ import pytest
 import runtime_scenarios as sc
 from modlc.runtime import Simulation
 from neuron_oracle import compile_mechanisms, run_neuron
+from parity import assert_rounding_level, assert_same_spikes, deviations
+
+pytestmark = pytest.mark.vs_neuron
+
+# Largest |modlc - NEURON| per recorded trace (mV, or the variable's own units).
+FIGURES = {
+    "single": {"v": 1.9e-10, "m": 1.4e-12, "gna": 6.2e-14, "minf": 1.7e-12, "ina": 1.3e-12},
+    "single_symbolic": {"v": 1.5e-10, "m": 1.2e-12, "gna": 5.1e-14, "minf": 1.4e-12, "ina": 1.1e-12},
+    "branched": 1.2e-11,  # every node of the cell
+    "two_cells": {"va": 1.4e-10, "vb": 9.5e-12, "g": 2.8e-17},
+    "netstim_expsyn": {"v": 1.8e-11, "g": 1.7e-18},
+    "calcium": {"v": 1.2e-10, "cai": 9.4e-15, "eca": 4.0e-12, "ica": 2.0e-14},
+    "kinetic": {"v": 4.7e-13, "ik": 1.1e-15},
+    "gaps": {"v0": 1.0e-10, "v1": 1.5e-10, "v2": 6.7e-11, "v3": 1.1e-10, "i_cx36": 2.0e-12},
+    "voltage_clamp": {"v": 2.7e-10, "i": 2.7e-8},
+    "blocks": {"n_bi": 0.0, "n_ai": 0.0, "n_bb": 0.0, "n_as": 0.0, "n_bs": 0.0, "vsum": 8.9e-11, "tb": 8.0e-14},
+}
 
 
 @pytest.fixture(scope="module")
@@ -22,71 +41,56 @@ def neuron(tmp_path_factory):
     return run_neuron(sc.NEURON_SCRIPT, compiled, timeout=300)
 
 
-def simulate(net, tstop, backend="jax", dtype="float64"):
-    return Simulation(net, backend=backend, dtype=dtype).run(tstop)
+def simulate(net, tstop):
+    return Simulation(net, backend="jax").run(tstop)
 
 
-def worst(ref: dict, result, names) -> dict[str, float]:
-    out = {}
-    for name in names:
-        expected = np.asarray(ref[name])
-        got = result[name]
-        assert got.shape == expected.shape, (name, got.shape, expected.shape)
-        out[name] = float(np.abs(got - expected).max())
-    return out
+def assert_traces(reference: dict, result, figures: dict, what: str) -> None:
+    """Every trace the scenario records, each within the margin of its figure."""
+    dev = deviations(reference, result, figures)
+    for name, figure in figures.items():
+        assert_rounding_level(dev[name], figure, f"{what} {name}")
 
 
 def test_single_compartment_hh_iclamp_numeric_conductance(neuron):
-    net, tstop = sc.single("numeric")
-    dev = worst(neuron["single"], simulate(net, tstop), ["v", "m", "gna", "minf", "ina"])
-    assert dev["v"] <= 1e-4, dev
-    assert max(dev["m"], dev["minf"], dev["ina"]) <= 1e-9 and dev["gna"] <= 1e-10, dev
-    assert np.ptp(neuron["single"]["v"]) > 80  # it spikes, so the comparison means something
-    print("single compartment, numeric conductance:", dev)
+    ref = neuron["single"]
+    assert np.ptp(ref["v"]) > 80  # it spikes, so the comparison means something
+    assert_traces(ref, simulate(*sc.single("numeric")), FIGURES["single"], "single compartment")
 
 
-def test_single_compartment_with_symbolic_conductance_stays_close(neuron):
-    net, tstop = sc.single("symbolic")
-    dev = worst(neuron["single"], simulate(net, tstop), ["v"])
-    print("single compartment, symbolic conductance vs NEURON's numeric one:", dev)
-    assert dev["v"] <= 0.05, dev
+def test_single_compartment_with_symbolic_conductance_is_the_same_run(neuron):
+    """hh's currents are linear in v, so the exact dI/dv and NEURON's difference quotient agree
+    to rounding, and so do the runs."""
+    assert_traces(neuron["single"], simulate(*sc.single("symbolic")), FIGURES["single_symbolic"],
+                  "single compartment, symbolic dI/dv")
 
 
 def test_branched_cell_every_compartment(neuron):
-    net, tstop = sc.branched()
-    names = list(neuron["branched"])
-    assert len([n for n in names if not n.endswith("(1)")]) >= 50
-    dev = worst(neuron["branched"], simulate(net, tstop), names)
-    assert max(dev.values()) <= 1e-3, max(dev.items(), key=lambda kv: kv[1])
-    # the action potential reaches the tips of the branches
-    for tip in ("d2(1)", "d3(1)", "ax(1)"):
-        assert max(neuron["branched"][tip]) > 0, tip
-    print("branched cell, worst |dV| (mV):", max(dev.values()))
+    ref = neuron["branched"]
+    names = list(ref)
+    assert len([n for n in names if not n.endswith("(1)")]) == 77
+    for tip in ("d2(1)", "d3(1)", "ax(1)"):  # the action potential reaches the tips of the branches
+        assert max(ref[tip]) > 0, tip
+    assert_traces(ref, simulate(*sc.branched()), dict.fromkeys(names, FIGURES["branched"]), "branched cell")
 
 
 def test_two_cells_netcon_delay_exp2syn(neuron):
     net, tstop = sc.two_cells()
     result = simulate(net, tstop)
     ref = neuron["two_cells"]
-    dev = worst(ref, result, ["va", "vb", "g"])
-    assert dev["va"] <= 1e-3 and dev["vb"] <= 1e-3, dev
-    sources = list(result.sources)
-    for name, source in zip(("spikes_a", "spikes_b"), sources):
-        got = result.spikes(source)
-        assert len(got) == len(ref[name]) > 0, (name, got, ref[name])
-        assert np.abs(got - np.asarray(ref[name])).max() < sc.DT, name
-    print("two cells:", dev)
+    assert max(ref["g"]) > 0.04 and len(ref["spikes_b"]) > 0  # the synapse drives cell b to fire
+    assert_traces(ref, result, FIGURES["two_cells"], "two cells")
+    for name, source in zip(("spikes_a", "spikes_b"), result.sources):
+        assert_same_spikes(result.spikes(source), ref[name], tstop, sc.DT, name)
 
 
 def test_netstim_drives_expsyn(neuron):
     net, tstop = sc.netstim_expsyn()
     result = simulate(net, tstop)
     ref = neuron["netstim_expsyn"]
-    dev = worst(ref, result, ["v", "g"])
-    assert dev["v"] <= 1e-6 and dev["g"] <= 1e-12, dev
-    stim = next(iter(result.sources))
-    np.testing.assert_allclose(result.spikes(stim), ref["stim"], atol=1e-9)
-    print("NetStim -> ExpSyn:", dev)
+    assert len(ref["stim"]) == 4 and max(ref["g"]) > 0.019
+    assert_traces(ref, result, FIGURES["netstim_expsyn"], "NetStim -> ExpSyn")
+    assert_same_spikes(result.spikes(next(iter(result.sources))), ref["stim"], tstop, sc.DT, "NetStim")
 
 
 def test_intfire1_network_spike_times(neuron):
@@ -94,55 +98,45 @@ def test_intfire1_network_spike_times(neuron):
     result = simulate(net, tstop)
     ref = neuron["intfire"]
     for i, cell in enumerate(cells):
-        got, expected = result.spikes(cell), np.asarray(ref[f"spikes_{i}"])
-        assert len(got) == len(expected) > 0, (i, got, expected)
-        np.testing.assert_allclose(got, expected, atol=1e-9)
+        assert len(ref[f"spikes_{i}"]) > 0, i
+        assert_same_spikes(result.spikes(cell), ref[f"spikes_{i}"], tstop, sc.DT, f"IntFire1 {i}")
 
 
 def test_calcium_pool_writes_cai_and_eca_follows_nernst(neuron):
-    net, tstop = sc.calcium()
-    result = simulate(net, tstop)
     ref = neuron["calcium"]
-    dev = worst(ref, result, ["v", "cai", "eca", "ica"])
     assert max(ref["cai"]) > 1.5 * ref["cai"][0]  # calcium really flows in
-    assert dev["v"] <= 1e-6 and dev["eca"] <= 1e-6, dev
-    assert dev["cai"] <= 1e-9 * max(ref["cai"]), dev
-    print("calcium:", dev)
+    assert_traces(ref, simulate(*sc.calcium()), FIGURES["calcium"], "calcium")
 
 
 def test_kinetic_channel(neuron):
-    net, tstop = sc.kinetic()
-    result = simulate(net, tstop)
-    dev = worst(neuron["kinetic"], result, ["v", "ik"])
-    assert dev["v"] <= 1e-6, dev
-    print("KINETIC channel:", dev)
+    ref = neuron["kinetic"]
+    assert max(ref["ik"]) > 100 * min(ref["ik"])  # the channel opens
+    assert_traces(ref, simulate(*sc.kinetic()), FIGURES["kinetic"], "KINETIC channel")
 
 
 def test_gap_junctions_linear_and_cx36(neuron):
-    net, tstop = sc.gaps()
-    result = simulate(net, tstop)
     ref = neuron["gaps"]
-    dev = worst(ref, result, ["v0", "v1", "v2", "v3", "i_cx36"])
     assert max(ref["v1"]) > 0 and max(ref["v3"]) > 0  # the coupled partners are driven to fire
-    assert max(dev.values()) <= 1e-6, dev
-    net, tstop = sc.gaps("symbolic")
-    symbolic = worst(ref, simulate(net, tstop), ["v2", "v3"])
-    assert max(symbolic.values()) <= 1e-2, symbolic
-    print("gap junctions:", dev, "Cx36 with symbolic dI/dv:", symbolic)
+    assert_traces(ref, simulate(*sc.gaps()), FIGURES["gaps"], "gap junctions")
+
+
+def test_cx36_with_symbolic_conductance_differs_from_neurons_difference_quotient(neuron):
+    """Cx36's current is not linear in v: the exact dI/dv and NEURON's (I(v + 1e-3) - I(v)) / 1e-3
+    differ by about 1e-3 mV times I'', which the implicit step feels. The deviation is deterministic
+    (7.68e-4 mV, the same 9 digits on every backend), so the bound is the figure itself, rounded up;
+    the lower bound shows the symbolic run is really another run."""
+    dev = deviations(neuron["gaps"], simulate(*sc.gaps("symbolic")), ["v0", "v1", "v2", "v3"])
+    assert max(dev["v0"], dev["v1"]) <= 10 * FIGURES["gaps"]["v1"], dev  # the linear Gap pair is unaffected
+    assert 7.6e-4 <= max(dev["v2"], dev["v3"]) <= 7.8e-4, dev
 
 
 def test_seclamp(neuron):
-    net, tstop = sc.voltage_clamp()
-    result = simulate(net, tstop)
-    dev = worst(neuron["voltage_clamp"], result, ["v", "i"])
-    assert dev["v"] <= 1e-6 and dev["i"] <= 1e-6 * np.abs(neuron["voltage_clamp"]["i"]).max(), dev
-    print("SEClamp:", dev)
+    ref = neuron["voltage_clamp"]
+    assert np.abs(ref["i"]).max() > 100  # the clamp works against the cell
+    assert_traces(ref, simulate(*sc.voltage_clamp()), FIGURES["voltage_clamp"], "SEClamp")
 
 
 def test_before_and_after_blocks_run_where_neuron_runs_them(neuron):
-    net, tstop = sc.blocks()
-    result = simulate(net, tstop)
     ref = neuron["blocks"]
     assert ref["n_bb"][-1] == ref["n_bs"][-1] == 401 and ref["n_as"][-1] == 400  # counts mean something
-    dev = worst(ref, result, list(ref))
-    assert max(dev.values()) <= 1e-9, dev
+    assert_traces(ref, simulate(*sc.blocks()), FIGURES["blocks"], "BEFORE/AFTER blocks")
