@@ -40,6 +40,7 @@ def test_show_ast_text_and_json(run_cli):
     assert status == 0
     assert "Suffix @" in out and "name=pas" in out
     status, out, _ = run_cli("show", str(MECHANISMS / "pas.mod"), "--json")
+    assert status == 0
     data = json.loads(out)
     assert data["node"] == "ModFile"
     neuron = next(i for i in data["items"] if i["node"] == "NeuronBlock")
@@ -48,6 +49,7 @@ def test_show_ast_text_and_json(run_cli):
 
 def test_show_symbols_json(run_cli):
     status, out, _ = run_cli("show", str(MECHANISMS / "hh.mod"), "--stage", "symbols", "--json")
+    assert status == 0
     data = json.loads(out)
     assert (data["mechanism"], data["kind"]) == ("hh", "density")
     roles = {s["name"]: s["role"] for s in data["symbols"]}
@@ -86,7 +88,7 @@ def test_corpus_report(run_cli, tmp_path):
     assert summary["stages"]["ir"]["passed"] == 1
     assert summary["without_verbatim"] == {"files": 1, "reached_ir": 1}
     status, out, _ = run_cli("corpus", str(tmp_path))
-    assert "parse: 2 passed (50.0%), 2 failed, 0 crashed" in out
+    assert status == 0 and "parse: 2 passed (50.0%), 2 failed, 0 crashed" in out
 
 
 def test_corpus_not_a_directory(run_cli, tmp_path):

@@ -95,7 +95,8 @@ def test_load_caches_by_content(tmp_path, monkeypatch, write_mod):
     path.write_text(path.read_text().replace("e = -70", "e = -65"))
     second = modlc.load(path, backend="numpy")
     assert second is not first
-    assert second.META["variables"][1]["default"] == -65.0
+    assert {v["name"]: v["default"] for v in second.META["variables"]}["e"] == -65.0
+    assert {v["name"]: v["default"] for v in first.META["variables"]}["e"] == -70.0
     assert len(list((tmp_path / "cache").rglob("leak.py"))) == 2
 
 

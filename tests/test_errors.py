@@ -107,6 +107,7 @@ def test_wrong_ion_variable(run_cli, write_mod):
 def test_second_suffix(run_cli, write_mod):
     path = write_mod("NEURON {\n  SUFFIX a\n  SUFFIX b\n}\n")
     status, err = _check(run_cli, path)
+    assert status == 2
     assert err.splitlines()[0] == "t.mod:3:3: error: a second SUFFIX (the mechanism is already named 'a')"
 
 
@@ -127,7 +128,7 @@ def test_state_without_equation_is_a_warning(run_cli, write_mod):
 
 def test_missing_file(run_cli, tmp_path):
     status, out, err = run_cli("check", str(tmp_path / "absent.mod"))
-    assert status == 2
+    assert status == 2 and out == ""
     assert err.strip() == f"error: {tmp_path / 'absent.mod'}: cannot read: No such file or directory"
 
 
@@ -151,5 +152,5 @@ def test_errors_in_included_file_point_into_it(run_cli, write_mod, tmp_path):
     write_mod("PROCEDURE p() {\n  x = \n}\n", name="sub.inc")
     path = write_mod('NEURON { SUFFIX x }\nINCLUDE "sub.inc"\n')
     status, out, err = run_cli("check", str(path))
-    assert status == 2
+    assert status == 2 and out == ""
     assert err.startswith(f"{tmp_path / 'sub.inc'}:3:1: error: unexpected '}}'")

@@ -14,8 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))
 
-# Each example briefly (small network, short run), on every backend, in both precisions: it must
-# finish, print its summary and write its figure. Their science is tested in test_<model>.py.
+# Each example briefly (small network, short run), on each compiled backend and in both precisions
+# (float64 on JAX and ONNX, float32 on TensorFlow and ONNX): it must finish, print its summary and
+# write its figure. Their science is tested in test_<model>.py.
 BRIEF = {
     "hh_cell": ["--cells", "3", "--tstop", "30"],
     "hh_axon": ["--cells", "1", "--tstop", "5"],

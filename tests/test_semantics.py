@@ -56,6 +56,8 @@ def test_roles_units_and_sites():
 
 def test_units_block_constants_are_neuron9_values():
     table = table_of(CHANNEL)
+    # e·N_A and k·N_A of the 2019 SI's exact constants, correctly rounded by hand: the table's
+    # rounded e (or k) and N_A and their product, 3u, against the literal's u: 2 EPS of 4.5 allowed
     assert table.symbols["FARADAY"].value == pytest.approx(96485.33212331001, rel=1e-15)
     assert table.symbols["R"].value == pytest.approx(8.31446261815324, rel=1e-15)
 
@@ -85,6 +87,16 @@ def test_locals_parameters_loops_and_net_receive_scope():
     """)
     assert not table.errors, table.errors
     assert table.symbols["f"].role == "function" and table.symbols["f"].units == "1"
+    # locals, formals, the loop index and NET_RECEIVE's arguments stay in their blocks...
+    assert not {"x", "y", "i", "w", "flag"} & set(table.symbols)
+    # ... and are unknown outside them: the clean result above is scoping, not leniency
+    outside = table_of("""
+        NEURON { SUFFIX s }
+        ASSIGNED { g }
+        FUNCTION f(x) { LOCAL y  y = x  f = y }
+        INITIAL { g = y + x }
+    """)
+    assert [d.message for d in outside.errors] == ["undefined name 'y'", "undefined name 'x'"]
 
 
 def test_kinetic_species_count_as_solved_states():
