@@ -347,7 +347,8 @@ class AstBuilder(Transformer):
         return _Tagged("depend", self._idents(children))
 
     def conserve_stmt(self, meta, children):
-        return A.Conserve(children[0], children[1], self._loc(meta))
+        terms, rhs = children
+        return A.Conserve(self._sum(terms, coefficients=True), rhs, self._loc(meta))
 
     def _compartment(self, kind, meta, children):
         exprs = [c for c in children if not isinstance(c, Token)]
@@ -406,15 +407,21 @@ class AstBuilder(Transformer):
 
     def tilde_equation(self, meta, children):
         terms, rhs = children
+        return A.TildeEquation(self._sum(terms, coefficients=False), rhs, self._loc(meta))
+
+    def _sum(self, terms, coefficients: bool) -> A.Expr:
+        """A `~` left side (or CONSERVE's) as one expression; `2x` is 2*x where coefficients are allowed."""
         lhs = None
         for sign, stoich, expr, loc in terms:
             if stoich is not None:
-                raise ModlcError.at(expr.loc, "an integer coefficient written before a name belongs in a reaction; write 2*x in an equation")
+                if not coefficients:
+                    raise ModlcError.at(expr.loc, "an integer coefficient written before a name belongs in a reaction; write 2*x in an equation")
+                expr = A.Binary("*", A.Number(float(stoich), str(stoich), None, loc), expr, loc)
             if lhs is None:
                 lhs = expr if sign == "+" else A.Unary("-", expr, loc)
             else:
                 lhs = A.Binary(sign, lhs, expr, lhs.loc)
-        return A.TildeEquation(lhs, rhs, self._loc(meta))
+        return lhs
 
     def react_side(self, meta, children):
         return tuple(children)

@@ -336,15 +336,13 @@ def test_represents_standalone():
     assert rep == A.Represents("NCIT:C17145", A.Loc("t.mod", 1, 20))
 
 
-def test_represents_after_useion_parses():
+def test_represents_after_useion_belongs_to_the_ion():
     use, rng = neuron("USEION ca READ cai VALENCE 2 REPRESENTS CHEBI:29108 RANGE g")
     assert isinstance(use, A.UseIon) and names(use.read) == ["cai"] and use.valence == 2.0
-    assert rng.kind == "RANGE"
-
-
-def test_represents_after_useion_is_kept():
-    block = item("NEURON { USEION ca READ cai REPRESENTS CHEBI:29108 }", A.NeuronBlock)
-    assert "CHEBI:29108" in repr(block)
+    assert use.represents == "CHEBI:29108"
+    assert rng.kind == "RANGE" and names(rng.names) == ["g"]
+    (plain,) = neuron("USEION na READ ena")
+    assert plain.represents is None
 
 
 # ============================================================================ BREAKPOINT, SOLVE
@@ -457,8 +455,8 @@ def test_reaction_coefficient_on_the_right_side():
 
 def test_reaction_term_locations_start_at_the_coefficient_on_both_sides():
     (r,) = kinetic("~ 2a <-> 3b (f, r)")
-    assert at(r.rhs[0]) == (2, 10)  # holds: the `3`
-    assert at(r.lhs[0]) == (2, 3)  # fails: (2, 4), the `a`
+    assert at(r.rhs[0]) == (2, 10)  # the `3`, not the `b` at (2, 11)
+    assert at(r.lhs[0]) == (2, 3)  # the `2`, not the `a` at (2, 4)
 
 
 def test_indexed_species():
@@ -487,6 +485,13 @@ def test_conserve():
     (c,) = kinetic("CONSERVE C1 + C2 + 2*O = 1")
     assert isinstance(c, A.Conserve)
     assert (sx(c.lhs), sx(c.rhs)) == ("(+ (+ C1 C2) (* 2 O))", "1")
+
+
+def test_conserve_with_neurons_coefficient_syntax():
+    """nocmodl spells a CONSERVE coefficient as in a reaction (`2C`, `2 C`)."""
+    for text in ("CONSERVE A + B + 2C = 1", "CONSERVE A + B + 2 C = 1"):
+        (c,) = kinetic(text)
+        assert isinstance(c, A.Conserve) and (sx(c.lhs), sx(c.rhs)) == ("(+ (+ A B) (* 2 C))", "1")
 
 
 def test_compartment_with_index():
