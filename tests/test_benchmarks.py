@@ -5,8 +5,8 @@ Jaxley's fixed step is NEURON's (the cable equation backward Euler with the gate
 before, then the gates' exponential update at the new potential), and so is modlc's implicit
 scheme: the soma potentials agree to rounding, ~1e-9 mV over 100 ms of repetitive firing. (NEURON's
 built-in hh, which the benchmarks time, interpolates its rates from tables by default, which moves
-the 7th spike by 0.2 ms; without tables it agrees with modlc's hh.mod to 3e-11 mV, see
-test_mechanisms_neuron and test_runtime_neuron.)
+the 7th spike by 0.2 ms; without tables it agrees with modlc's hh.mod to rounding, see
+test_mechanisms_neuron.)
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from modlc.runtime import Simulation
+from parity import assert_rounding_level
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "examples" / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
@@ -35,13 +36,21 @@ def modlc_soma(net) -> np.ndarray:
     return Simulation(net, backend="jax").run(TSTOP)["soma_v"]
 
 
+# Largest |Jaxley - modlc| of the soma potential over the 100 ms (mV), measured with Jaxley 0.14.
+FIGURES = {"p1": 8.3e-10, "p2": 3.0e-9}
+
+
 @pytest.mark.parametrize("workload, network", [("p1", p1.network), ("p2", p2.network)])
+@pytest.mark.vs_simulator
 def test_jaxley_cell_is_the_benchmarked_model(workload, network):
     expected = modlc_soma(network(1))
     assert np.sum((expected[:-1] < 0) & (expected[1:] >= 0)) == 7  # repetitive firing: the whole run is tested
     run, arg = jaxley_models.population(workload, 1, TSTOP, harness.DT)
     got = np.asarray(run(arg))[0, 0]
-    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-7)  # measured: 4e-10 (P1), 3e-9 mV (P2)
+    assert got.shape == expected.shape
+    deviation = float(np.abs(got - expected).max())
+    print(f"{workload}: Jaxley vs modlc {deviation:.2g} mV")
+    assert_rounding_level(deviation, FIGURES[workload], f"{workload} Jaxley vs modlc")
 
 
 def test_jaxley_runner_reports_both_calls():

@@ -5,11 +5,15 @@ grad; XLA), with the ONNX graphs valid and their text form the source of the bin
 from __future__ import annotations
 
 import ast
+import re
+from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy
 
 from codegen_cases import CASES, MECHANISMS
+from ir_eval import EPS, newton_step_bound
 from modlc import backends, exercise
 from modlc.compiler import compile_file
 from modlc.loader import import_module_file
@@ -57,6 +61,7 @@ def test_module_imports_only_its_backend_and_defines_only_kernels(path, backend)
         k for k in kernels if k.startswith(("before_", "after_"))}
 
 
+@pytest.mark.vs_closed_form
 def test_jax_kernels_jit_vmap_and_grad(tmp_path):
     import jax
     import jax.numpy as jnp
@@ -73,14 +78,26 @@ def test_jax_kernels_jit_vmap_and_grad(tmp_path):
 
     dv = jax.grad(total_current)(jnp.asarray(v))
     g = hh.current(p, s, v, ion, 0.0)[2]
-    np.testing.assert_allclose(np.asarray(dv), np.asarray(g), rtol=1e-12)
+    # At fixed gates hh's current is sum_j g_j (v - e_j), so both are gnabar m³h + gkbar n⁴ + gl:
+    # positive terms, each a product within ~4u (a pow's ulp and two products), the sum 2u more:
+    # <= 6u a side in any operation order, 6 EPS apart (measured 0). The hand formula is the
+    # independent reference; grad against the kernel's own dI/dv checks they are one derivative.
+    m, h, n = (np.asarray(s[k]) for k in ("m", "h", "n"))
+    by_hand = p["gnabar"] * m**3 * h + p["gkbar"] * n**4 + p["gl"]
+    np.testing.assert_allclose(np.asarray(g), by_hand, rtol=6 * EPS)
+    np.testing.assert_allclose(np.asarray(dv), np.asarray(g), rtol=6 * EPS)
 
-    # vmap over parameter sets: a batch of gnabar values equals calling once per value
+    # vmap over parameter sets: a batch of gnabar values equals calling once per value. The current
+    # sums terms of both signs, so the bound is relative to their magnitudes: each term a product
+    # within ~6u, the sum 2u more, 8u a side, 8 EPS of sum_j |g_j (v - e_j)| apart (measured 0).
     gnabar = jnp.asarray([0.05, 0.12, 0.2])
     batched = jax.vmap(lambda gna: hh.current({**p, "gnabar": gna * jnp.ones(5)}, s, v, ion, 0.0)[1])(gnabar)
     for k, value in enumerate(np.asarray(gnabar)):
         single = hh.current({**p, "gnabar": value * np.ones(5)}, s, v, ion, 0.0)[1]
-        np.testing.assert_allclose(np.asarray(batched[k]), np.asarray(single), rtol=1e-15)
+        terms = [value * m**3 * h * (v - ion["ena"]), p["gkbar"] * n**4 * (v - ion["ek"]), p["gl"] * (v - p["el"])]
+        bound = 8 * EPS * sum(np.abs(t) for t in terms)
+        assert np.all(np.abs(np.asarray(batched[k]) - np.asarray(single)) <= bound), value
+        assert np.all(np.abs(np.asarray(single) - sum(terms)) <= bound), value
 
 
 def test_jax_float64_kernels_refuse_to_run_as_float32(tmp_path):
@@ -97,18 +114,23 @@ def test_jax_float64_kernels_refuse_to_run_as_float32(tmp_path):
         jax.config.update("jax_enable_x64", enabled)
 
 
-def test_tf_kernels_compile_with_xla_and_keep_float64(tmp_path):
+@pytest.mark.parametrize("dtype, hlo_type", [("float64", "f64"), ("float32", "f32")])
+def test_tf_kernels_compile_with_xla_and_keep_their_precision(tmp_path, dtype, hlo_type):
+    """XLA's own program for hh's state kernel holds floating-point values of the module's precision
+    only: float64 never passes through float32 (nor float32 through float64)."""
     import tensorflow as tf
 
-    _, hh = generated(tmp_path, HH, "tf")
+    _, hh = generated(tmp_path, HH, "tf", dtype)
     inputs = exercise.sample_inputs(hh.META, 4, seed=2)
+    cast = {key: {k: tf.constant(v, dtype) for k, v in group.items()} if isinstance(group, dict)
+            else tf.constant(group, dtype) for key, group in inputs.items()}
+    args = (cast["p"], cast["s"], cast["v"], cast["ion"], tf.constant(1.0, dtype), tf.constant(0.025, dtype))
     step = tf.function(hh.state, jit_compile=True)
-    s = step(inputs["p"], {k: tf.constant(v) for k, v in inputs["s"].items()}, tf.constant(inputs["v"]),
-             inputs["ion"], tf.constant(1.0, tf.float64), tf.constant(0.025, tf.float64))
-    assert all(value.dtype == tf.float64 for value in s.values())
-    # XLA really compiled it: the concrete function carries the XLA attribute
-    assert step.experimental_get_compiler_ir(inputs["p"], inputs["s"], inputs["v"], inputs["ion"],
-                                             tf.constant(1.0, tf.float64), tf.constant(0.025, tf.float64))()
+    s = step(*args)
+    assert all(value.dtype == dtype for value in s.values())
+    hlo = step.experimental_get_compiler_ir(*args)(stage="hlo")
+    assert "exponential(" in hlo  # the gates' update, compiled by XLA
+    assert set(re.findall(r"\b(bf16|f16|f32|f64)\[", hlo)) == {hlo_type}
 
 
 def test_onnx_text_is_the_source_of_each_binary_graph():
@@ -126,6 +148,7 @@ def test_onnx_text_is_the_source_of_each_binary_graph():
         assert model.opset_import[0].version == 17
 
 
+@pytest.mark.vs_closed_form
 def test_onnx_elimination_solves_systems_that_need_pivoting(tmp_path, write_mod):
     """LINEAR blocks give matrices with zero diagonals: the ONNX elimination must pivot."""
     path = write_mod("""
@@ -143,5 +166,12 @@ def test_onnx_elimination_solves_systems_that_need_pivoting(tmp_path, write_mod)
     v = np.array([-80.0, -10.0, 30.0])
     s = onnx_module.state({}, {"a": np.zeros(3), "b": np.zeros(3), "c": np.zeros(3)}, v, {}, 0.0, 0.025)
     matrix = np.array([[0.0, 1, 2], [1, 0, 1], [3, 1, 0]])
-    expected = np.linalg.solve(matrix, np.stack([v, np.ones(3), v / 10]))
-    np.testing.assert_allclose(np.stack([s["a"], s["b"], s["c"]]), expected, rtol=1e-14)
+    exact = sympy.Matrix(matrix.astype(int).tolist())  # the exact solution, in rational arithmetic
+    got = np.stack([s["a"], s["b"], s["c"]])
+    for k, value in enumerate(v):
+        rhs = sympy.Matrix([sympy.Rational(Fraction(value)), 1, sympy.Rational(Fraction(value / 10))])
+        expected = np.array([float(x) for x in exact.LUsolve(rhs)])
+        # a Newton step from 0 by elimination with partial pivoting: within solve_bound's
+        # 19 cond EPS (n = 3, cond 5.2) of |x| (measured <= 0.8 EPS relative)
+        tolerance = newton_step_bound(matrix, np.zeros(3), expected)
+        np.testing.assert_allclose(got[:, k], expected, rtol=0, atol=tolerance)

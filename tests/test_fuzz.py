@@ -19,16 +19,23 @@ SEEDS = [decode(p.read_bytes()) for p in MECHANISMS]
 TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
 
 
+def _assert_located(d, text: str) -> None:
+    """A diagnostic points at a real place in the file it reports on."""
+    assert d.message, "a diagnostic without a message"
+    assert d.loc is not None, f"no location: {d.message}"
+    assert d.loc.file == "fuzz.mod" and 1 <= d.loc.line <= text.count("\n") + 1 and d.loc.col >= 1, (d.loc, d.message)
+
+
 def _front_end(text: str) -> None:
     try:
         table = analyse(parse_text(text, "fuzz.mod"))
     except ModlcError as e:
+        assert e.diagnostics, "an error with no diagnostic"
         for d in e.diagnostics:
-            assert d.message, "an error without a message"
-            assert d.loc is None or (d.loc.file == "fuzz.mod" and d.loc.line >= 1)
+            _assert_located(d, text)
         return
     for d in table.diagnostics:
-        assert d.loc is not None and d.loc.line >= 1
+        _assert_located(d, text)
 
 
 @st.composite
