@@ -187,7 +187,7 @@ class Simulation:
         carry = self._initial(self.ops.const(v0))
         self._check(carry, 0.0)
         rows = [{k: self.ops.numpy(v)[None] for k, v in self._row(carry).items()}]
-        times, sources = [], []
+        spikes = [self._spikes(carry)]  # INITIAL may emit at t0 (a NetStim with start = 0)
         started, done, shown = time.monotonic(), 0, False
         per_chunk = max(1, self.chunk // record_every)  # recorded rows per compiled call
         while done < total:
@@ -201,20 +201,23 @@ class Simulation:
             self._check(carry, done * self.dt)
             if every == record_every:
                 rows.append({k: self.ops.numpy(v) for k, v in chunk_rows.items()})
-            sp = carry["ev"]["spikes"]
-            count = int(self.ops.numpy(sp["count"]))
-            times.append(self.ops.numpy(sp["time"])[:count])
-            sources.append(self.ops.numpy(sp["source"])[:count])
+            spikes.append(self._spikes(carry))
             shown = self._report(started, done, total, shown)
         if shown:
             sys.stderr.write("\n")
         stacked = {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
         traces = {name: stacked[key][:, col] for name, (key, col) in self.readers.items()}
         t = (np.arange(total + 1) * self.dt)[::record_every]
-        spike_t = np.concatenate(times) if times else np.zeros(0)
-        spike_s = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int32)
+        spike_t = np.concatenate([times for times, _ in spikes])
+        spike_s = np.concatenate([sources for _, sources in spikes])
         order = np.lexsort((spike_s, spike_t))
         return Result(t, traces, spike_t[order], spike_s[order], self._source_names())
+
+    def _spikes(self, carry: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Times and source ids of the spikes in the carry's buffer (emptied by every chunk)."""
+        buffer = carry["ev"]["spikes"]
+        count = int(self.ops.numpy(buffer["count"]))
+        return self.ops.numpy(buffer["time"])[:count], self.ops.numpy(buffer["source"])[:count]
 
     # ----- parts on threads ---------------------------------------------------------------------
     def _run_parts(self, tstop: float, v_init: float | None, record_every: int) -> Result:
