@@ -239,7 +239,13 @@ def simulate(backend: str = "jax", cells: int = CELLS, tstop: float = TSTOP, dty
     times = result.spike_times
     keep = cells_of >= 0
     times, cells_of = times[keep], cells_of[keep]
+    return PingRun(result, info, backend, dtype, cells, tstop, timer.seconds, times, cells_of,
+                   *measure(times, cells_of, info, tstop))
 
+
+def measure(times: np.ndarray, cells_of: np.ndarray, info: Info, tstop: float) -> tuple:
+    """What the example derives from a raster (spike times in ms and their cells), whichever
+    simulator made it: rate_t, rate_e, rate_i, freqs, power, peak_hz, mean_rate_e, mean_rate_i."""
     edges = np.arange(0.0, tstop + BIN / 2, BIN)
     if len(edges) < 2:
         edges = np.array([0.0, tstop])
@@ -256,8 +262,7 @@ def simulate(backend: str = "jax", cells: int = CELLS, tstop: float = TSTOP, dty
     peak = float(freqs[band][np.argmax(power[band])]) if usable else float("nan")
     mean_e = float(rate_e[late].mean()) if late.any() else 0.0  # = spikes / (cells x time) after the transient
     mean_i = float(rate_i[late].mean()) if late.any() else 0.0
-    return PingRun(result, info, backend, dtype, cells, tstop, timer.seconds, times, cells_of, rate_t, rate_e, rate_i,
-                   freqs, power, peak, mean_e, mean_i)
+    return rate_t, rate_e, rate_i, freqs, power, peak, mean_e, mean_i
 
 
 # ----- the figure --------------------------------------------------------------------------------

@@ -4,10 +4,15 @@
    neurons (PN) and two local neurons (LN), odour currents, PN -> LN cholinergic synapses through
    NetCons, LN -> PN and LN -> LN graded GABA synapses through POINTERs, and one cholinergic
    synapse driven by a NetStim burst whose spikes come faster than the 0.3 ms pulse (so a pulse
-   must be extended). Same .mod files, same dt, same initial v; modlc runs on JAX in float64.
-   Measured: worst |dV| 5e-9 mV (during a PN spike), states within 3e-11; asserted 1e-6 mV and 1e-8.
+   must be extended). Same .mod files, same dt, same initial v; modlc runs on JAX and NumPy in
+   float64. Every recorded trace is asserted at rounding level (tests/parity.py, CIRCUIT_FIGURE:
+   worst 5.2e-9 mV during a PN spike, states within 2.5e-11), the spikes fall in the same steps.
 2. The behaviour of the tutorial's model (/work/shared/models/antennal-lobe.md, section 10) on the
    default 120-cell network with a fixed seed, 1000 ms.
+3. The same 120-cell network in NEURON (built from the modlc Network object itself; ~12 s in
+   NEURON): the rasters are identical over the whole 1000 ms (80 PN spikes, 115 LN calcium events,
+   each in the same step), all 120 membrane potentials agree at rounding level (NETWORK_FIGURE),
+   and NEURON's statistics pass the behaviour checks of 2 and equal modlc's.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from modlc.runtime import Cell, Mechanism, Network, Simulation
+import parity
+from modlc.runtime import Cell, Location, Mechanism, Network, Simulation
 
 ROOT = Path(__file__).resolve().parent.parent
 MECH = ROOT / "mechanisms"
 sys.path.insert(0, str(ROOT / "examples"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 AL = ["al_k", "al_na", "al_a", "al_ca", "al_kca", "al_capool", "al_kleak", "al_ach", "al_gaba", "al_odor"]
 FILES = {stem: MECH / f"{stem}.mod" for stem in AL + ["pas", "netstim"]}
@@ -41,6 +48,22 @@ PN_MECHS = [("pas", dict(g=0.15e-3, e=-55.0)), ("al_kleak", dict(gbar=0.05e-3)),
             ("al_a", {})]
 LN_MECHS = [("pas", dict(g=0.15e-3, e=-50.0)), ("al_kleak", dict(gbar=0.02e-3)), ("al_k", {}), ("al_ca", {}),
             ("al_capool", {}), ("al_kca", {})]  # NEURON runs the pool's state before K(Ca)'s (type order)
+BACKENDS = ["jax", "numpy"]
+
+# Rounding level (tests/parity.py): the largest |modlc - NEURON| of each circuit trace, measured on
+# JAX 0.10 and NumPy (mV, mM, dimensionless). The PN spikes give the largest v deviation
+# (v_pn0: 5.17e-9 on JAX, 5.23e-9 on NumPy). O_ach* and O_burst are 1 - exp(...) pulses: one ulp
+# of 1. T_burst (the transmitter pulse, set and cleared by events) and O_ach1 (pn1 never fires) are
+# exact.
+CIRCUIT_FIGURE = {"v_pn0": 5.3e-9, "v_pn1": 1.9e-11, "v_ln0": 2.4e-10, "v_ln1": 1.0e-10,
+                  "cai_ln0": 3.6e-13, "mkca_ln0": 2.8e-14, "hca_ln1": 8.5e-13, "ha_pn0": 4.1e-13,
+                  "O_ach0": 2.3e-16, "O_ach1": 0.0, "O_ach2": 2.3e-16, "O_ach3": 2.3e-16,
+                  "O_gaba0": 2.6e-11, "O_gaba1": 3.3e-12, "O_gaba2": 2.6e-11, "O_gaba3": 3.3e-12, "O_gaba4": 2.6e-11,
+                  "T_burst": 0.0, "O_burst": 2.3e-16}
+# The 120-cell network against NEURON over 1000 ms: the largest |dv| over all cells, every 0.1 ms.
+# It grows with the activity (1e-13 mV before the odour, 1e-9 by 200 ms, 1.9e-7 at 700-800 ms, in
+# an LN calcium event): measured 1.85e-7 mV on JAX, 1.86e-7 on NumPy (NumPy takes ~85 s, not run here).
+NETWORK_FIGURE = 1.9e-7
 
 NEURON_SCRIPT = r'''
 h.load_file("stdrun.hoc")
@@ -144,21 +167,28 @@ def modlc_circuit(conductance: str = "symbolic") -> tuple[Network, dict]:
 
 
 @pytest.fixture(scope="module")
-def neuron(tmp_path_factory):
-    pytest.importorskip("neuron")
-    from neuron_oracle import compile_mechanisms, run_neuron
+def compiled(tmp_path_factory):
+    from neuron_oracle import compile_mechanisms
 
-    compiled = compile_mechanisms(list(FILES.values()), tmp_path_factory.mktemp("antennal_lobe"))
+    return compile_mechanisms(list(FILES.values()), tmp_path_factory.mktemp("antennal_lobe"))
+
+
+@pytest.fixture(scope="module")
+def neuron(compiled):
+    from neuron_oracle import run_neuron
+
     prelude = "\n".join(f"{k} = {v!r}" for k, v in dict(DT=DT, TSTOP=TSTOP, V_INIT=V_INIT, DIAM=DIAM, CELLS=CELLS, ACH=ACH,
                                                          GABA=GABA, BURST=BURST, PN_MECHS=PN_MECHS,
                                                          LN_MECHS=LN_MECHS).items())
     return run_neuron(prelude + "\n" + NEURON_SCRIPT, compiled, timeout=300)
 
 
-def test_every_al_mechanism_matches_neuron(neuron):
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.vs_neuron
+def test_every_al_mechanism_matches_neuron(neuron, backend):
     ref = neuron
     net, detectors = modlc_circuit()
-    result = Simulation(net, backend="jax", dtype="float64", dt=DT).run(TSTOP)
+    result = Simulation(net, backend=backend, dtype="float64", dt=DT).run(TSTOP)
     # the comparison means something: PN0 spikes repeatedly, PN1 is silent (no input), both LNs
     # make calcium spikes, calcium and K(Ca) rise, the synapses open, the burst's pulses overlap
     assert len(ref["spikes_pn0"]) >= 3 and max(ref["v_pn0"]) > 20, ref["spikes_pn0"]
@@ -167,22 +197,14 @@ def test_every_al_mechanism_matches_neuron(neuron):
     assert max(ref["O_ach0"]) > 0.5 and max(ref["O_gaba1"]) > 0.5 and max(ref["O_ach1"]) == 0  # pn1 is silent
     on = np.flatnonzero(np.asarray(ref["T_burst"]) > 0)  # 3 spikes 0.2 ms apart: one pulse, 0.3 ms past the last
     assert np.all(np.diff(on) == 1) and abs(len(on) * DT - (2 * BURST["interval"] + 0.3)) < DT / 2, on * DT
-    dev = {}
-    for name in ref:
-        if name.startswith("spikes_"):
-            continue
-        expected, got = np.asarray(ref[name]), result[name]
-        assert got.shape == expected.shape, (name, got.shape, expected.shape)
-        dev[name] = float(np.abs(got - expected).max())
-    print("antennal lobe circuit, max |modlc - NEURON|:", {k: f"{v:.2e}" for k, v in dev.items()})
+    traces = [k for k in ref if not k.startswith("spikes_")]
+    assert sorted(traces) == sorted(CIRCUIT_FIGURE), traces  # every trace NEURON recorded has its figure
+    dev = parity.deviations(ref, result, traces)
+    print(f"antennal lobe circuit ({backend}), max |modlc - NEURON|:", {k: f"{v:.2e}" for k, v in dev.items()})
+    for name, d in dev.items():
+        parity.assert_rounding_level(d, CIRCUIT_FIGURE[name], f"{name} ({backend})")
     for n, loc in detectors.items():
-        got, expected = result.spikes(loc), np.asarray(ref["spikes_" + n])
-        assert len(got) == len(expected), (n, got, expected)
-        np.testing.assert_allclose(got, expected, atol=1e-9, err_msg=n)
-    assert max(dev[k] for k in dev if k.startswith("v_")) <= 1e-6, dev
-    for k in dev:
-        if not k.startswith("v_"):
-            assert dev[k] <= 1e-8, (k, dev[k])
+        parity.assert_same_spikes(result.spikes(loc), ref["spikes_" + n], TSTOP, DT, f"{n} ({backend})")
 
 
 def ln_alternation(ln_events: list, start: float = 100.0, stop: float = 700.0, window: float = 50.0,
@@ -206,7 +228,38 @@ def ln_alternation(ln_events: list, start: float = 100.0, stop: float = 700.0, w
 BEHAVIOUR_SEED = 13  # the example's default network: 29 stimulated PNs and 10 LNs, a typical draw
 
 
-def test_behaviour_of_the_tutorial_model():
+@pytest.fixture(scope="module")
+def behaviour_run():
+    """The example's default network with seed 13 for the tutorial's 1000 ms, JAX float64, dt 0.025 ms."""
+    import antennal_lobe
+
+    return antennal_lobe.simulate("jax", cells=120, tstop=1000.0, dtype="float64", seed=BEHAVIOUR_SEED)
+
+
+def assert_tutorial_behaviour(run, who: str) -> None:
+    """The behaviour checks of test_behaviour_of_the_tutorial_model, for a run of either simulator."""
+    info, s = run.info, run.summary()
+    alternation = ln_alternation(run.ln_events)
+    print(f"antennal lobe, seed {BEHAVIOUR_SEED}, {who}, {run.seconds:.1f} s:", s, alternation)
+    assert (info.n_pn, info.n_ln) == (90, 30)
+    assert s["firing unstimulated PN"] == 0, s
+    assert s["firing stimulated PN"] >= 10, s
+    assert 55 <= s["PN spikes"] <= 100, s
+    assert 4.0 <= s["rate 100-600 ms (Hz)"] <= 5.0, s
+    assert 165 <= s["first PN spike (ms)"] <= 185 and 640 <= s["last PN spike (ms)"] <= 720, s
+    events = np.concatenate(run.ln_events)
+    assert events.min() >= 100 and events.max() <= 850, (events.min(), events.max())
+    assert 2 <= s["LN events per LN (mean)"] <= 6, s
+    assert alternation["LNs active in >= 2 windows"] >= 5, alternation
+    assert alternation["pairwise overlap"] < 0.5, alternation
+    assert alternation["consecutive-window overlap"] < 0.6, alternation
+    assert alternation["largest window"] < alternation["LNs active in >= 2 windows"], alternation
+    assert alternation["fraction of LNs within 5 ms"] < 0.4, alternation
+    assert 0.8 <= s["LFP SD 100-700 ms (mV)"] <= 2.5, s
+
+
+@pytest.mark.vs_published
+def test_behaviour_of_the_tutorial_model(behaviour_run):
     """Section 10 of the model's facts, on the default 120-cell network (seed 13), 1000 ms, JAX float64,
     dt 0.025 ms (NEURON's scheme; the tutorial's RK4 used 0.01 ms).
 
@@ -227,24 +280,133 @@ def test_behaviour_of_the_tutorial_model():
     - The mean PN potential (LFP proxy) fluctuates: its SD over 100-700 ms lies in 0.8-2.5 mV
       (reference 1.1-1.6 mV).
     """
-    import antennal_lobe
+    assert_tutorial_behaviour(behaviour_run, "modlc JAX")
 
-    run = antennal_lobe.simulate("jax", cells=120, tstop=1000.0, dtype="float64", seed=BEHAVIOUR_SEED)
-    info, s = run.info, run.summary()
-    alternation = ln_alternation(run.ln_events)
-    print(f"antennal lobe, seed {BEHAVIOUR_SEED}, {run.seconds:.1f} s:", s, alternation)
-    assert (info.n_pn, info.n_ln) == (90, 30)
-    assert s["firing unstimulated PN"] == 0, s
-    assert s["firing stimulated PN"] >= 10, s
-    assert 55 <= s["PN spikes"] <= 100, s
-    assert 4.0 <= s["rate 100-600 ms (Hz)"] <= 5.0, s
-    assert 165 <= s["first PN spike (ms)"] <= 185 and 640 <= s["last PN spike (ms)"] <= 720, s
-    events = np.concatenate(run.ln_events)
-    assert events.min() >= 100 and events.max() <= 850, (events.min(), events.max())
-    assert 2 <= s["LN events per LN (mean)"] <= 6, s
-    assert alternation["LNs active in >= 2 windows"] >= 5, alternation
-    assert alternation["pairwise overlap"] < 0.5, alternation
-    assert alternation["consecutive-window overlap"] < 0.6, alternation
-    assert alternation["largest window"] < alternation["LNs active in >= 2 windows"], alternation
-    assert alternation["fraction of LNs within 5 ms"] < 0.4, alternation
-    assert 0.8 <= s["LFP SD 100-700 ms (mV)"] <= 2.5, s
+
+# The network in NEURON, built from a description of the modlc Network (its plain-data fields):
+# cells, density mechanisms with their parameters, point processes with parameters and POINTERs,
+# NetCons, the calcium start value. It saves every cell's v, sampled as the example samples it.
+NETWORK_SCRIPT = r'''
+import json
+import time
+import numpy as np
+spec = json.loads(open(SPEC).read())
+h.load_file("stdrun.hoc")
+h.dt = spec["dt"]
+h.celsius = spec["celsius"]
+for ion, values in spec["ions"].items():
+    for name, value in values.items():
+        setattr(h, f"{name}0_{ion}_ion", value)
+secs = []
+for k, (L, diam, cm) in enumerate(spec["cells"]):
+    s = h.Section(name=f"cell{k}")
+    s.L, s.diam, s.cm, s.nseg = L, diam, cm, 1
+    secs.append(s)
+for k, mech, params in spec["density"]:
+    secs[k].insert(NAMES[mech])
+    for name, value in params.items():
+        setattr(secs[k](0.5), f"{name}_{NAMES[mech]}", value)
+points = []
+for mech, k, x, params, pointers in spec["points"]:
+    p = getattr(h, NAMES[mech])(secs[k](x))
+    for name, value in params.items():
+        setattr(p, name, value)
+    for name, (pre, pre_x) in pointers.items():
+        h.setpointer(secs[pre](pre_x)._ref_v, name, p)
+    points.append(p)
+spike_t, spike_cell, netcons = h.Vector(), h.Vector(), []
+for k, x, target, w, delay, threshold in spec["netcons"]:
+    nc = h.NetCon(secs[k](x)._ref_v, points[target] if target >= 0 else None, sec=secs[k])
+    nc.threshold, nc.delay, nc.weight[0] = threshold, delay, w
+    if target < 0:  # a spike detector: record this cell's spikes
+        nc.record(spike_t, spike_cell, k)
+    netcons.append(nc)
+v = [h.Vector().record(s(0.5)._ref_v) for s in secs]
+h.finitialize(spec["v_init"])
+start = time.perf_counter()
+h.continuerun(spec["tstop"])
+seconds = time.perf_counter() - start
+np.save(spec["v_file"], np.array([np.asarray(x)[::spec["record_every"]] for x in v]))
+emit({"t": list(spike_t), "cell": [int(c) for c in spike_cell], "seconds": seconds})
+'''
+
+
+def network_spec(net: Network, compiled, tstop: float, record_every: int, v_file: Path) -> dict:
+    """The parts of a modlc Network that the antennal lobe uses, as data for NETWORK_SCRIPT; refuses
+    anything else (multi-section cells, globals, per-cell v_init, shared detectors with two
+    thresholds) rather than ignore it."""
+    mech = {str(m.source.resolve()): name for name, m in compiled.mechanisms.items()}
+    name = lambda m: mech[str(m.path.resolve())]  # noqa: E731
+    assert not (net.globals or net.v_start)
+    cells = []
+    for cell in net.cells:
+        (sec,) = cell.sections.values()
+        assert sec.nseg == 1
+        cells.append((sec.L, sec.diam, sec.cm))
+    assert all(d.sections == list(net.cells[d.cell].sections) for d in net.density)
+    netcons, thresholds = [], {}
+    for nc in net.netcons:
+        assert isinstance(nc.source, Location) and len(nc.weights) == 1
+        assert thresholds.setdefault(nc.source, nc.threshold) == nc.threshold  # NEURON: one threshold per source
+        netcons.append((nc.source.cell, nc.source.x, -1 if nc.target is None else nc.target.index, nc.weights[0],
+                        nc.delay, nc.threshold))
+    points = []
+    for p in net.points:
+        assert all(isinstance(at, Location) for at in p.pointers.values())
+        points.append((name(p.mechanism), p.location.cell, p.location.x, dict(p.params),
+                       {k: (at.cell, at.x) for k, at in p.pointers.items()}))
+    return {"dt": DT, "tstop": tstop, "celsius": net.celsius, "v_init": net.v_init, "ions": net.ions, "cells": cells,
+            "density": [(d.cell, name(d.mechanism), dict(d.params)) for d in net.density], "points": points,
+            "netcons": netcons, "record_every": record_every, "v_file": str(v_file)}
+
+
+@pytest.fixture(scope="module")
+def neuron_network(compiled, behaviour_run, tmp_path_factory):
+    """NEURON's run of behaviour_run's network, as an antennal_lobe.Run (its v sampled at the same times)."""
+    import json
+
+    import antennal_lobe
+    from neuron_oracle import run_neuron
+
+    run = behaviour_run
+    net, info = antennal_lobe.build(run.info.cells, run.seed)
+    every = int(round((run.t[1] - run.t[0]) / run.dt))  # the example's recording interval, in steps
+    folder = tmp_path_factory.mktemp("antennal_lobe_network")
+    spec = folder / "network.json"
+    spec.write_text(json.dumps(network_spec(net, compiled, run.tstop, every, folder / "v.npy"),
+                               default=lambda x: x.item()))  # NumPy scalars
+    ref = run_neuron(f"SPEC = {str(spec)!r}\n" + NETWORK_SCRIPT, compiled, timeout=600)
+    t, cell = np.asarray(ref["t"]), np.asarray(ref["cell"], dtype=int)
+    spikes = [np.sort(t[cell == k]) for k in range(info.cells)]
+    v = np.load(folder / "v.npy")
+    return antennal_lobe.Run(None, info, run.seed, run.tstop, run.dt, ref["seconds"], v, run.t,
+                             spikes[: info.n_pn], spikes[info.n_pn:])
+
+
+@pytest.mark.vs_neuron
+def test_network_matches_neuron(behaviour_run, neuron_network):
+    """The 120-cell network of the behaviour test, 1000 ms, in modlc (JAX) and NEURON: the same
+    spikes, the same potentials to rounding level, hence NEURON's own statistics pass the
+    behaviour checks and equal modlc's (exactly where they count spikes, to the v bound for the LFP)."""
+    run, ref = behaviour_run, neuron_network
+    assert ref.v.shape == run.v.shape, (ref.v.shape, run.v.shape)
+    worst_t = 0.0
+    for k, (got, expected) in enumerate(zip(run.pn_spikes + run.ln_events, ref.pn_spikes + ref.ln_events)):
+        parity.assert_same_spikes(got, expected, run.tstop, run.dt, f"antennal lobe cell {k} (modlc JAX vs NEURON)")
+        worst_t = max(worst_t, float(np.abs(got - expected).max(initial=0.0)))
+    dv = float(np.abs(run.v - ref.v).max())
+    print(f"antennal lobe network vs NEURON: {sum(map(len, ref.pn_spikes))} PN spikes and "
+          f"{sum(map(len, ref.ln_events))} LN events in both, worst |difference| {worst_t:.1e} ms, v {dv:.2e} mV; NEURON {ref.seconds:.1f} s")
+    parity.assert_rounding_level(dv, NETWORK_FIGURE, "antennal lobe network v (every cell, every 0.1 ms)")
+
+    assert_tutorial_behaviour(ref, "NEURON")
+    mine, theirs = run.summary(), ref.summary()
+    lfp = "LFP SD 100-700 ms (mV)"
+    for key in mine:
+        if key == lfp:  # |SD(a) - SD(b)| <= SD(a - b) <= max |a - b|, and the LFP is a mean of the v compared above
+            assert abs(mine[key] - theirs[key]) <= max(dv, 1e-12), (key, mine[key], theirs[key], dv)
+        elif key.endswith("spike (ms)"):
+            assert abs(mine[key] - theirs[key]) <= parity.step_time_tolerance(run.tstop, run.dt), key
+        else:
+            assert mine[key] == theirs[key], (key, mine[key], theirs[key])
+    assert ln_alternation(run.ln_events) == ln_alternation(ref.ln_events)
