@@ -175,3 +175,14 @@ def test_onnx_elimination_solves_systems_that_need_pivoting(tmp_path, write_mod)
         # 19 cond EPS (n = 3, cond 5.2) of |x| (measured <= 0.8 EPS relative)
         tolerance = newton_step_bound(matrix, np.zeros(3), expected)
         np.testing.assert_allclose(got[:, k], expected, rtol=0, atol=tolerance)
+
+
+@pytest.mark.parametrize("dtype, smallest_normal", [("float64", 2.0 ** -1022), ("float32", 2.0 ** -126)])
+def test_onnx_text_has_no_subnormal_literal(dtype, smallest_normal):
+    """onnx's text parser reads numbers with std::stod/stof, which refuse subnormals (onnx < 1.23):
+    functions.mod's 1e-300 * 1e-20 must reach the graph as a product of normal numbers."""
+    files = compile_file(next(p for p in CASES if p.name == "functions.mod"), "onnx", dtype)
+    literals = [float(x) for name, text in files.items() if name.endswith(".onnxtxt")
+                for x in re.findall(r"\{([-+0-9.e]+)\}", text.decode())]
+    assert any(abs(x) > 1e18 or 0 < abs(x) < 1e-18 for x in literals)  # the scaled factors are there
+    assert all(x == 0 or abs(x) >= smallest_normal for x in literals), sorted(map(abs, literals))[:3]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+import numpy as np
 import sympy as sp
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
@@ -30,6 +31,10 @@ ONNX_OPS = {sp.exp: "Exp", sp.log: "Log", sp.sin: "Sin", sp.cos: "Cos", sp.tanh:
 FLOAT32_ONLY_OPS = {sp.asin: "Asin", sp.acos: "Acos", sp.atan: "Atan", sp.erf: "Erf"}
 COMPARE_OPS = {"<": "Less", "<=": "LessOrEqual", ">": "Greater", ">=": "GreaterOrEqual", "==": "Equal"}
 TAYLOR_BELOW = 1e-3  # |x| under which sinh/cosh use their series (error < x^9/9! there)
+# onnx's text parser reads numbers with std::stod/stof, which refuse subnormals (before onnx 1.23):
+# such a constant is written as a normal number times a power of two, a product that is exact.
+SMALLEST_NORMAL = {"double": 2.0 ** -1022, "float": 2.0 ** -126}
+SUBNORMAL_SCALE = 64
 
 
 def number_text(value: float) -> str:
@@ -75,10 +80,19 @@ class GraphBuilder:
                 text = ", ".join(str(int(v)) for v in value) if isinstance(value, tuple) else str(int(value))
                 if isinstance(value, tuple):
                     element = f"int64[{len(value)}]"
+            elif 0 < abs(value) < SMALLEST_NORMAL[element]:
+                self.memo[key] = self._subnormal(value, element)
+                return self.memo[key]
             else:
                 text = number_text(value)
             self.memo[key] = self.node("Constant", attrs=f"value = {element} {{{text}}}")
         return self.memo[key]
+
+    def _subnormal(self, value: float, element: str) -> str:
+        """A subnormal constant as (value * 2^64) * 2^-64: both factors normal, the product exact."""
+        exact = float(np.float32(value)) if element == "float" else float(value)
+        return self.node("Mul", self.constant(exact * 2.0 ** SUBNORMAL_SCALE, element),
+                         self.constant(2.0 ** -SUBNORMAL_SCALE, element))
 
     def shape(self) -> str:
         if "shape" not in self.memo:
