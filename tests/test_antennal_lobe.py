@@ -24,7 +24,8 @@ import numpy as np
 import pytest
 
 import parity
-from modlc.runtime import Cell, Location, Mechanism, Network, Simulation
+from neuron_network import run as neuron_network_run
+from modlc.runtime import Cell, Mechanism, Network, Simulation
 
 ROOT = Path(__file__).resolve().parent.parent
 MECH = ROOT / "mechanisms"
@@ -283,103 +284,18 @@ def test_behaviour_of_the_tutorial_model(behaviour_run):
     assert_tutorial_behaviour(behaviour_run, "modlc JAX")
 
 
-# The network in NEURON, built from a description of the modlc Network (its plain-data fields):
-# cells, density mechanisms with their parameters, point processes with parameters and POINTERs,
-# NetCons, the calcium start value. It saves every cell's v, sampled as the example samples it.
-NETWORK_SCRIPT = r'''
-import json
-import time
-import numpy as np
-spec = json.loads(open(SPEC).read())
-h.load_file("stdrun.hoc")
-h.dt = spec["dt"]
-h.celsius = spec["celsius"]
-for ion, values in spec["ions"].items():
-    for name, value in values.items():
-        setattr(h, f"{name}0_{ion}_ion", value)
-secs = []
-for k, (L, diam, cm) in enumerate(spec["cells"]):
-    s = h.Section(name=f"cell{k}")
-    s.L, s.diam, s.cm, s.nseg = L, diam, cm, 1
-    secs.append(s)
-for k, mech, params in spec["density"]:
-    secs[k].insert(NAMES[mech])
-    for name, value in params.items():
-        setattr(secs[k](0.5), f"{name}_{NAMES[mech]}", value)
-points = []
-for mech, k, x, params, pointers in spec["points"]:
-    p = getattr(h, NAMES[mech])(secs[k](x))
-    for name, value in params.items():
-        setattr(p, name, value)
-    for name, (pre, pre_x) in pointers.items():
-        h.setpointer(secs[pre](pre_x)._ref_v, name, p)
-    points.append(p)
-spike_t, spike_cell, netcons = h.Vector(), h.Vector(), []
-for k, x, target, w, delay, threshold in spec["netcons"]:
-    nc = h.NetCon(secs[k](x)._ref_v, points[target] if target >= 0 else None, sec=secs[k])
-    nc.threshold, nc.delay, nc.weight[0] = threshold, delay, w
-    if target < 0:  # a spike detector: record this cell's spikes
-        nc.record(spike_t, spike_cell, k)
-    netcons.append(nc)
-v = [h.Vector().record(s(0.5)._ref_v) for s in secs]
-h.finitialize(spec["v_init"])
-start = time.perf_counter()
-h.continuerun(spec["tstop"])
-seconds = time.perf_counter() - start
-np.save(spec["v_file"], np.array([np.asarray(x)[::spec["record_every"]] for x in v]))
-emit({"t": list(spike_t), "cell": [int(c) for c in spike_cell], "seconds": seconds})
-'''
-
-
-def network_spec(net: Network, compiled, tstop: float, record_every: int, v_file: Path) -> dict:
-    """The parts of a modlc Network that the antennal lobe uses, as data for NETWORK_SCRIPT; refuses
-    anything else (multi-section cells, globals, per-cell v_init, shared detectors with two
-    thresholds) rather than ignore it."""
-    mech = {str(m.source.resolve()): name for name, m in compiled.mechanisms.items()}
-    name = lambda m: mech[str(m.path.resolve())]  # noqa: E731
-    assert not (net.globals or net.v_start)
-    cells = []
-    for cell in net.cells:
-        (sec,) = cell.sections.values()
-        assert sec.nseg == 1
-        cells.append((sec.L, sec.diam, sec.cm))
-    assert all(d.sections == list(net.cells[d.cell].sections) for d in net.density)
-    netcons, thresholds = [], {}
-    for nc in net.netcons:
-        assert isinstance(nc.source, Location) and len(nc.weights) == 1
-        assert thresholds.setdefault(nc.source, nc.threshold) == nc.threshold  # NEURON: one threshold per source
-        netcons.append((nc.source.cell, nc.source.x, -1 if nc.target is None else nc.target.index, nc.weights[0],
-                        nc.delay, nc.threshold))
-    points = []
-    for p in net.points:
-        assert all(isinstance(at, Location) for at in p.pointers.values())
-        points.append((name(p.mechanism), p.location.cell, p.location.x, dict(p.params),
-                       {k: (at.cell, at.x) for k, at in p.pointers.items()}))
-    return {"dt": DT, "tstop": tstop, "celsius": net.celsius, "v_init": net.v_init, "ions": net.ions, "cells": cells,
-            "density": [(d.cell, name(d.mechanism), dict(d.params)) for d in net.density], "points": points,
-            "netcons": netcons, "record_every": record_every, "v_file": str(v_file)}
-
-
 @pytest.fixture(scope="module")
 def neuron_network(compiled, behaviour_run, tmp_path_factory):
     """NEURON's run of behaviour_run's network, as an antennal_lobe.Run (its v sampled at the same times)."""
-    import json
-
     import antennal_lobe
-    from neuron_oracle import run_neuron
 
     run = behaviour_run
     net, info = antennal_lobe.build(run.info.cells, run.seed)
     every = int(round((run.t[1] - run.t[0]) / run.dt))  # the example's recording interval, in steps
-    folder = tmp_path_factory.mktemp("antennal_lobe_network")
-    spec = folder / "network.json"
-    spec.write_text(json.dumps(network_spec(net, compiled, run.tstop, every, folder / "v.npy"),
-                               default=lambda x: x.item()))  # NumPy scalars
-    ref = run_neuron(f"SPEC = {str(spec)!r}\n" + NETWORK_SCRIPT, compiled, timeout=600)
-    t, cell = np.asarray(ref["t"]), np.asarray(ref["cell"], dtype=int)
-    spikes = [np.sort(t[cell == k]) for k in range(info.cells)]
-    v = np.load(folder / "v.npy")
-    return antennal_lobe.Run(None, info, run.seed, run.tstop, run.dt, ref["seconds"], v, run.t,
+    ref = neuron_network_run(net, compiled, tmp_path_factory.mktemp("antennal_lobe_network"), DT, run.tstop,
+                             range(info.cells), every)
+    spikes = [ref.spikes_of(k) for k in range(info.cells)]
+    return antennal_lobe.Run(None, info, run.seed, run.tstop, run.dt, ref.seconds, ref.v, run.t,
                              spikes[: info.n_pn], spikes[info.n_pn:])
 
 

@@ -413,32 +413,24 @@ def test_hh_rates_at_singular_points(oracle, modlc_runs):
         parity.assert_rounding_level(worst, HH_RATES_FIGURE, f"hh rates on {backend}")
 
 
-@pytest.mark.vs_neuron
-def test_pas_matches_builtin(oracle, modlc_runs):
-    """NEURON running our pas.mod == built-in exactly; modlc running it == built-in to rounding."""
-    r = oracle["pas"]
-    assert max(r["ref"]["v"]) - min(r["ref"]["v"]) > 1.0, "trivial pas trace"
-    for k, d in r["diff"].items():
-        assert d == 0.0, f"NEURON with our pas.mod vs built-in pas: max |d{k}| = {d:.3e}"
-    for backend, runs in modlc_runs.items():
-        dev = {k: lm.deviation(r["ref"][k], runs["6.3"][f"pas.{k}"]) for k in PAS_FIGURE}
-        print(f"modlc {backend} vs built-in pas:", {k: f"{d:.3g}" for k, d in dev.items()})
-        for k, d in dev.items():
-            parity.assert_rounding_level(d, PAS_FIGURE[k], f"pas {k} on {backend}")
+# What shows that each case exercises its mechanism: pas moves v, the synapse is driven.
+EXERCISED = {"pas": lambda ref: max(ref["v"]) - min(ref["v"]) > 1.0,
+             "ExpSyn": lambda ref: max(ref["g"]) > 0.01 and min(ref["i"]) < -0.1}
 
 
 @pytest.mark.vs_neuron
-def test_expsyn_matches_builtin(oracle, modlc_runs):
-    """NEURON running our expsyn.mod == built-in exactly; modlc running it == built-in to rounding."""
-    r = oracle["ExpSyn"]
-    assert max(r["ref"]["g"]) > 0.01 and min(r["ref"]["i"]) < -0.1, "synapse was never driven"
+@pytest.mark.parametrize("mech, figure", [("pas", PAS_FIGURE), ("ExpSyn", EXPSYN_FIGURE)])
+def test_pas_and_expsyn_match_builtin(oracle, modlc_runs, mech, figure):
+    """NEURON running our file == built-in exactly; modlc running it == built-in to rounding."""
+    r = oracle[mech]
+    assert EXERCISED[mech](r["ref"]), f"{mech}: a trivial trace"
     for k, d in r["diff"].items():
-        assert d == 0.0, f"NEURON with our expsyn.mod vs built-in ExpSyn: max |d{k}| = {d:.3e}"
+        assert d == 0.0, f"NEURON with our {mech} file vs built-in {mech}: max |d{k}| = {d:.3e}"
     for backend, runs in modlc_runs.items():
-        dev = {k: lm.deviation(r["ref"][k], runs["6.3"][f"ExpSyn.{k}"]) for k in EXPSYN_FIGURE}
-        print(f"modlc {backend} vs built-in ExpSyn:", {k: f"{d:.3g}" for k, d in dev.items()})
+        dev = {k: lm.deviation(r["ref"][k], runs["6.3"][f"{mech}.{k}"]) for k in figure}
+        print(f"modlc {backend} vs built-in {mech}:", {k: f"{d:.3g}" for k, d in dev.items()})
         for k, d in dev.items():
-            parity.assert_rounding_level(d, EXPSYN_FIGURE[k], f"ExpSyn {k} on {backend}")
+            parity.assert_rounding_level(d, figure[k], f"{mech} {k} on {backend}")
 
 
 def expected_clamp_current(t, delay, dur, amp):

@@ -29,7 +29,8 @@ import numpy as np
 import pytest
 
 import parity
-from modlc.runtime import Cell, Location, Mechanism, Network, Simulation
+from neuron_network import run as neuron_network_run
+from modlc.runtime import Cell, Mechanism, Network, Simulation
 
 ROOT = Path(__file__).resolve().parent.parent
 MECH = ROOT / "mechanisms"
@@ -216,79 +217,14 @@ def test_default_network_oscillates_in_the_gamma_band(ping_run):
     assert run.power[band].max() > 10 * run.power[band].mean()
 
 
-# The network in NEURON, built from a description of the modlc Network (its plain-data fields), so
-# that nothing can differ: cells, mechanisms, point processes with their parameters, NetCons.
-NETWORK_SCRIPT = r'''
-import json
-import time
-spec = json.loads(open(SPEC).read())
-h.load_file("stdrun.hoc")
-h.dt = spec["dt"]
-h.celsius = spec["celsius"]
-secs = []
-for k, (L, diam, cm) in enumerate(spec["cells"]):
-    s = h.Section(name=f"cell{k}")
-    s.L, s.diam, s.cm, s.nseg = L, diam, cm, 1
-    secs.append(s)
-for k, mech in spec["density"]:
-    secs[k].insert(NAMES[mech])
-points = []
-for mech, k, x, params in spec["points"]:
-    p = getattr(h, NAMES[mech])(secs[k](x))
-    for key, val in params.items():
-        setattr(p, key, val)
-    points.append(p)
-spike_t, spike_cell, netcons = h.Vector(), h.Vector(), []
-for k, x, target, w, delay, threshold in spec["netcons"]:
-    nc = h.NetCon(secs[k](x)._ref_v, points[target] if target >= 0 else None, sec=secs[k])
-    nc.threshold, nc.delay, nc.weight[0] = threshold, delay, w
-    if target < 0:  # a spike detector: record this cell's spikes
-        nc.record(spike_t, spike_cell, k)
-    netcons.append(nc)
-traces = {name: h.Vector().record(secs[k](0.5)._ref_v) for name, k in spec["traces"].items()}
-h.finitialize(spec["v_init"])
-start = time.perf_counter()
-h.continuerun(spec["tstop"])
-emit({"t": list(spike_t), "cell": [int(c) for c in spike_cell], "seconds": time.perf_counter() - start,
-      **{name: list(v) for name, v in traces.items()}})
-'''
-
-
-def network_spec(net: Network, traces: dict, compiled, tstop: float) -> dict:
-    """The parts of a modlc Network that the PING example uses, as data for NETWORK_SCRIPT; refuses
-    anything else (POINTERs, ions, globals, multi-section cells) rather than ignore it."""
-    mech = {str(m.source.resolve()): name for name, m in compiled.mechanisms.items()}
-    assert not (net.ions or net.globals or net.v_start) and all(not p.pointers for p in net.points)
-    cells = []
-    for cell in net.cells:
-        (sec,) = cell.sections.values()
-        assert sec.nseg == 1
-        cells.append((sec.L, sec.diam, sec.cm))
-    assert all(not d.params and d.sections == list(net.cells[d.cell].sections) for d in net.density)
-    netcons = []
-    for nc in net.netcons:
-        assert isinstance(nc.source, Location) and len(nc.weights) == 1
-        netcons.append((nc.source.cell, nc.source.x, -1 if nc.target is None else nc.target.index, nc.weights[0],
-                        nc.delay, nc.threshold))
-    return {"dt": DT, "tstop": tstop, "celsius": net.celsius, "v_init": net.v_init, "cells": cells,
-            "density": [(d.cell, mech[str(d.mechanism.path.resolve())]) for d in net.density],
-            "points": [(mech[str(p.mechanism.path.resolve())], p.location.cell, p.location.x,
-                        {k: float(v) for k, v in p.params.items()}) for p in net.points],
-            "netcons": netcons, "traces": traces}
-
-
 @pytest.fixture(scope="module")
 def neuron_network(compiled, tmp_path_factory):
-    import json
-
+    """The default network in NEURON (tests/neuron_network.py), recording the cells of info.traces."""
     import ping
-    from neuron_oracle import run_neuron
 
     net, info = ping.build(ping.CELLS, SEED)
-    spec = tmp_path_factory.mktemp("ping_network") / "network.json"
-    spec.write_text(json.dumps(network_spec(net, info.traces, compiled, ping.TSTOP),
-                               default=lambda x: x.item()))  # NumPy scalars
-    return run_neuron(f"SPEC = {str(spec)!r}\n" + NETWORK_SCRIPT, compiled, timeout=300)
+    return neuron_network_run(net, compiled, tmp_path_factory.mktemp("ping_network"), DT, ping.TSTOP,
+                              list(info.traces.values()))
 
 
 @pytest.mark.vs_neuron
@@ -297,15 +233,15 @@ def test_default_network_matches_neuron(ping_run, neuron_network):
 
     run, ref = ping_run, neuron_network
     info = run.info
-    ref_t, ref_cell = np.asarray(ref["t"]), np.asarray(ref["cell"], dtype=int)
+    ref_t, ref_cell = ref.spike_times, ref.spike_cells
     # Spike by spike: every cell fires the same spikes in the same steps over the whole run, though
     # the network is chaotic (a difference of one spike would grow; none appears in 500 ms)
     worst = 0.0
     for k in range(run.cells):
-        got, expected = run.spike_times[run.spike_cells == k], np.sort(ref_t[ref_cell == k])
+        got, expected = run.spike_times[run.spike_cells == k], ref.spikes_of(k)
         parity.assert_same_spikes(got, expected, run.tstop, DT, f"PING cell {k} (modlc JAX vs NEURON)")
         worst = max(worst, float(np.abs(got - expected).max(initial=0.0)))
-    dev = parity.deviations(ref, run.result, NETWORK_FIGURE)
+    dev = parity.deviations(dict(zip(info.traces, ref.v)), run.result, NETWORK_FIGURE)
     for name, d in dev.items():
         parity.assert_rounding_level(d, NETWORK_FIGURE[name], f"PING {name}, cell {info.traces[name]}")
 
@@ -317,7 +253,7 @@ def test_default_network_matches_neuron(ping_run, neuron_network):
     # it, the peak moves by one 0.12 Hz step of the zero-padded spectrum (seed 1: 35.52 vs 35.40).
     raw = ping.measure(ref_t, ref_cell, info, run.tstop)
     step = ping.measure(np.round(ref_t / DT) * DT, ref_cell, info, run.tstop)
-    print(f"PING seed {SEED}: {len(ref_t)} spikes in both, NEURON {ref['seconds']:.1f} s; peak Hz / E Hz / I Hz: "
+    print(f"PING seed {SEED}: {len(ref_t)} spikes in both, NEURON {ref.seconds:.1f} s; peak Hz / E Hz / I Hz: "
           f"modlc {run.peak_hz:.2f} / {run.mean_rate_e:.2f} / {run.mean_rate_i:.2f}, NEURON {raw[5]:.2f} / "
           f"{raw[6]:.2f} / {raw[7]:.2f} (at step times {step[5]:.2f} / {step[6]:.2f} / {step[7]:.2f}); "
           f"|difference|: spike times {worst:.1e} ms, " + ", ".join(f"{k} {v:.2e} mV" for k, v in dev.items()))
