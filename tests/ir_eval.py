@@ -11,6 +11,7 @@ import sympy as sp
 
 from modlc import ir
 from modlc.symbolic import sym
+from parity import EPS  # 2.2e-16 = 2u
 
 _cache: dict = {}
 
@@ -72,7 +73,6 @@ def newton(stmt: ir.ImplicitSolve, env: dict, matrices: list | None = None) -> N
     env[stmt.converged] = bool(np.all(np.abs(delta) <= stmt.tolerance * scale))
 
 
-EPS = float(np.finfo(np.float64).eps)  # 2.2e-16 = 2u
 
 
 def solve_bound(matrix) -> float:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from modlc.runtime import Cell, Location, Mechanism, Network, Simulation
+import runtime_scenarios as sc
+from modlc.runtime import Location, Mechanism, Network, Simulation
 
 MECH_DIR = Path(__file__).resolve().parent.parent / "mechanisms"
 DT = 0.025  # ms, the step of every NEURON script in these tests
@@ -27,9 +28,7 @@ def mod(stem: str, conductance: str = "numeric") -> Mechanism:
 
 def soma(net: Network, name: str, diam: float = 20.0) -> int:
     """A one-segment cylinder with L = diam, as the NEURON scripts' soma(); its cell index."""
-    cell = Cell(name)
-    cell.section("soma", L=diam, diam=diam, nseg=1, cm=1.0)
-    return net.add_cell(cell)
+    return sc.soma_cell(net, name, L=diam, diam=diam)
 
 
 def at(cell: int) -> tuple:
@@ -37,7 +36,7 @@ def at(cell: int) -> tuple:
 
 
 def iclamp(net: Network, cell: int, delay: float, dur: float, amp: float):
-    return net.place(mod("iclamp"), at=at(cell), **{"del": delay, "dur": dur, "amp": amp})
+    return sc.iclamp(net, at(cell), delay, dur, amp)
 
 
 def run(net: Network, tstop: float, backends=BACKENDS, **options) -> dict:

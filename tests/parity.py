@@ -42,6 +42,12 @@ def assert_rounding_level(deviation: float, figure: float, what: str) -> None:
         f"{what}: {deviation:.3g} exceeds {ROUNDING_MARGIN:g} x the reported {figure:.2g}")
 
 
+def assert_traces(reference: Mapping, result, figures: Mapping[str, float], what: str) -> None:
+    """Every trace named in `figures` within ROUNDING_MARGIN of its figure."""
+    for name, deviation in deviations(reference, result, figures).items():
+        assert_rounding_level(deviation, figures[name], f"{what} {name}")
+
+
 def step_time_tolerance(tstop: float, dt: float) -> float:
     """How far two simulators' times of the same step can differ: NEURON advances t by repeated
     addition (t += dt), each rounding by up to half an ulp of t, where modlc may compute k * dt."""

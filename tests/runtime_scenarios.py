@@ -206,21 +206,23 @@ emit({"blocks": blocks(), "gaps": gaps(), "voltage_clamp": voltage_clamp(), "sin
 
 # ---------------------------------------------------------------------------------------------
 # The modlc half.
-def _soma(net: Network, name: str, L: float = 20.0, diam: float = 20.0) -> int:
+def soma_cell(net: Network, name: str, L: float = 20.0, diam: float = 20.0) -> int:
+    """A one-compartment cell (NEURON's defaults: nseg 1, cm 1 uF/cm2); its index in net."""
     cell = Cell(name)
     cell.section("soma", L=L, diam=diam)
     return net.add_cell(cell)
 
 
-def _clamp(net: Network, at, delay: float, dur: float, amp: float):
+def iclamp(net: Network, at, delay: float, dur: float, amp: float):
+    """mechanisms/iclamp.mod at a location ('del' is a Python keyword, hence the dict)."""
     return net.place(FILES["IClamp"], at=at, **{"del": delay, "dur": dur, "amp": amp})
 
 
 def single(conductance: str = "numeric") -> tuple[Network, float]:
     net = Network()
-    k = _soma(net, "single")
+    k = soma_cell(net, "single")
     net.insert(Mechanism(FILES["hh"], conductance), k)
-    _clamp(net, (k, "soma", 0.5), 5.0, 30.0, 0.1)
+    iclamp(net, (k, "soma", 0.5), 5.0, 30.0, 0.1)
     net.record("v", "v", at=(k, "soma", 0.5))
     net.record("m", "m_hh", at=(k, "soma", 0.5))
     # assigned variables no kernel reads, and an ion current nothing reads: kept only because recorded
@@ -243,7 +245,7 @@ def branched() -> tuple[Network, float]:
     net.insert(FILES["hh"], k, where="all")
     net.insert(FILES["hh"], k, where=["d1", "d2", "d3"], gnabar=0.06)
     net.insert(FILES["pas"], k, where=["d1", "d2", "d3"], g=2e-4)
-    _clamp(net, (k, "soma", 0.5), 1.0, 1.0, 1.5)
+    iclamp(net, (k, "soma", 0.5), 1.0, 1.0, 1.5)
     for name, L, diam, nseg, parent, x in BRANCHES:
         for j in range(nseg):
             xc = (j + 0.5) / nseg
@@ -254,10 +256,10 @@ def branched() -> tuple[Network, float]:
 
 def two_cells():
     net = Network()
-    a, b = _soma(net, "a"), _soma(net, "b")
+    a, b = soma_cell(net, "a"), soma_cell(net, "b")
     for k in (a, b):
         net.insert(FILES["hh"], k)
-    _clamp(net, (a, "soma", 0.5), 2.0, 40.0, 0.15)
+    iclamp(net, (a, "soma", 0.5), 2.0, 40.0, 0.15)
     syn = net.place(FILES["Exp2Syn"], at=(b, "soma", 0.5), tau1=0.5, tau2=3.0)
     net.connect((a, "soma", 0.5), syn, weight=0.05, delay=3.0, threshold=0.0)
     net.connect((b, "soma", 0.5), None, threshold=0.0)
@@ -269,7 +271,7 @@ def two_cells():
 
 def netstim_expsyn():
     net = Network()
-    k = _soma(net, "s")
+    k = soma_cell(net, "s")
     net.insert(FILES["hh"], k)
     syn = net.place(FILES["ExpSyn"], at=(k, "soma", 0.5), tau=2.0)
     stim = net.artificial(FILES["NetStim"], start=5.0, interval=10.0, number=4, noise=0)
@@ -292,11 +294,11 @@ def intfire():
 
 def calcium():
     net = Network()
-    k = _soma(net, "ca")
+    k = soma_cell(net, "ca")
     net.insert(FILES["hh"], k)
     net.insert(FILES["cal"], k, gcabar=2e-3)
     net.insert(FILES["cad"], k)
-    _clamp(net, (k, "soma", 0.5), 2.0, 30.0, 0.2)
+    iclamp(net, (k, "soma", 0.5), 2.0, 30.0, 0.2)
     for name in ("v", "cai", "eca", "ica"):
         net.record(name, name, at=(k, "soma", 0.5))
     return net, 40.0
@@ -304,10 +306,10 @@ def calcium():
 
 def kinetic():
     net = Network()
-    k = _soma(net, "kin")
+    k = soma_cell(net, "kin")
     net.insert(FILES["kchan"], k)
     net.insert(FILES["pas"], k, g=1e-4)
-    _clamp(net, (k, "soma", 0.5), 2.0, 20.0, 0.3)
+    iclamp(net, (k, "soma", 0.5), 2.0, 20.0, 0.3)
     net.record("v", "v", at=(k, "soma", 0.5))
     net.record("ik", "ik", at=(k, "soma", 0.5))
     return net, 30.0
@@ -316,11 +318,11 @@ def kinetic():
 def gaps(conductance: str = "numeric"):
     """Cx36's current is nonlinear in v, so dI/dv matters: "numeric" is what NEURON computes."""
     net = Network()
-    cells = [_soma(net, f"g{i}") for i in range(4)]
+    cells = [soma_cell(net, f"g{i}") for i in range(4)]
     for k in cells:
         net.insert(FILES["hh"], k)
-    _clamp(net, (cells[0], "soma", 0.5), 2.0, 20.0, 0.3)
-    _clamp(net, (cells[2], "soma", 0.5), 2.0, 20.0, 0.3)
+    iclamp(net, (cells[0], "soma", 0.5), 2.0, 20.0, 0.3)
+    iclamp(net, (cells[2], "soma", 0.5), 2.0, 20.0, 0.3)
     net.gap_junction(FILES["Gap"], (cells[0], "soma", 0.5), (cells[1], "soma", 0.5), g=0.02)
     a, _ = net.gap_junction(Mechanism(FILES["Cx36"], conductance), (cells[2], "soma", 0.5), (cells[3], "soma", 0.5), g=0.05)
     for i, k in enumerate(cells):
@@ -331,7 +333,7 @@ def gaps(conductance: str = "numeric"):
 
 def voltage_clamp():
     net = Network()
-    k = _soma(net, "vc")
+    k = soma_cell(net, "vc")
     net.insert(FILES["hh"], k)
     clamp = net.place(FILES["SEClamp"], at=(k, "soma", 0.5), dur1=5.0, amp1=-70.0, dur2=10.0, amp2=-10.0,
                       dur3=5.0, amp3=-60.0, rs=0.01)
@@ -342,10 +344,10 @@ def voltage_clamp():
 
 def blocks():
     net = Network()
-    k = _soma(net, "blocks")
+    k = soma_cell(net, "blocks")
     net.insert(FILES["hh"], k)
     net.insert(FILES["blocks"], k)
-    _clamp(net, (k, "soma", 0.5), 1.0, 5.0, 0.2)
+    iclamp(net, (k, "soma", 0.5), 1.0, 5.0, 0.2)
     for name in ("n_bi", "n_ai", "n_bb", "n_as", "n_bs", "vsum", "tb"):
         net.record(name, f"{name}_blocks", at=(k, "soma", 0.5))
     return net, 10.0

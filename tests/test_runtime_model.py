@@ -275,7 +275,7 @@ def test_the_loop_carries_only_what_a_later_kernel_reads_or_a_probe_records():
     assert np.all(engine.ion_value(carry, "na", "e") == 50.0)
 
     net = Network()  # a calcium pool (writes cai, reads ica) fed by a channel with a fixed reversal
-    k = sc._soma(net, "pool")
+    k = sc.soma_cell(net, "pool")
     for name in ("io_cah", "io_capool"):
         net.insert(sc.MECH / f"{name}.mod", k)
     carry = Simulation(net, backend="numpy").engine.initial(-65.0)

@@ -15,7 +15,7 @@ import pytest
 import runtime_scenarios as sc
 from modlc.runtime import Simulation
 from neuron_oracle import compile_mechanisms, run_neuron
-from parity import assert_rounding_level, assert_same_spikes, deviations
+from parity import assert_same_spikes, assert_traces, deviations
 
 pytestmark = pytest.mark.vs_neuron
 
@@ -43,13 +43,6 @@ def neuron(tmp_path_factory):
 
 def simulate(net, tstop):
     return Simulation(net, backend="jax").run(tstop)
-
-
-def assert_traces(reference: dict, result, figures: dict, what: str) -> None:
-    """Every trace the scenario records, each within the margin of its figure."""
-    dev = deviations(reference, result, figures)
-    for name, figure in figures.items():
-        assert_rounding_level(dev[name], figure, f"{what} {name}")
 
 
 def test_single_compartment_hh_iclamp_numeric_conductance(neuron):

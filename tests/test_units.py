@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neuron_oracle import compile_mechanisms, neuron_tool, run_neuron
+from parity import EPS
 
 from modlc.units import (
     BUILTIN_TABLE,
@@ -47,7 +48,6 @@ def rel(a: float, b: float) -> float:
 # each within u = EPS/2 of its decimal value, with one rounding (u) per operation: <= 20u a side.
 # Against a decimal literal (itself within u), or against NEURON's own evaluation (another <= 20u),
 # at most 40u = 20 EPS = 4.4e-15 (measured: <= 1.2 EPS, and bit for bit against NEURON).
-EPS = 2.220446049250313e-16
 ROUNDING = 20 * EPS
 # The SI-defined constants are within one or two roundings of one product (faraday = e mole,
 # k-mole = k mole, /10000): <= 3.5 EPS with the literal's own rounding, asserted as 1e-15 (4.5 EPS).
