@@ -97,6 +97,11 @@ class System:
     results: dict[str, sp.Symbol] = field(default_factory=dict)
     values: dict[str, sp.Expr] = field(default_factory=dict)
     loc: Optional[Loc] = None
+    # KINETIC: the symbol each solved state has inside its reactions' mass-action terms (its entry
+    # symbol elsewhere, rate expressions included), and whether every reaction side holds a single
+    # species (nocmodl's `_linmat`, which makes `sparse` take one step with the rates frozen).
+    reactants: dict[str, sp.Symbol] = field(default_factory=dict)
+    linear: bool = True
 
 
 @dataclass(frozen=True)

@@ -678,10 +678,22 @@ class Lowerer:
             amount = select(self.builder.path, amount, sp.Integer(0))
         env[key + "'"] = env.get(key + "'", sp.Integer(0)) + amount
 
+    def reactant(self, term: A.ReactTerm, frame: _Frame) -> tuple[str, sp.Expr, int]:
+        """A reaction term as (key, value in the mass-action product, stoichiometry): a solved
+        state untouched so far in the block appears as its `System.reactants` symbol."""
+        key, value = self.species(term, frame)
+        system = self.system
+        if key in system.entry and value == system.entry[key]:
+            value = system.reactants.setdefault(key, sym(f"{key}~"))
+        return key, value, term.stoich
+
     def reaction(self, stmt: A.Reaction, frame: _Frame) -> None:
         self.require_system(("KINETIC",), stmt.loc, "a reaction")
-        lhs = [(*self.species(t, frame), t.stoich) for t in stmt.lhs]
-        rhs = [(*self.species(t, frame), t.stoich) for t in stmt.rhs]
+        lhs = [self.reactant(t, frame) for t in stmt.lhs]
+        rhs = [self.reactant(t, frame) for t in stmt.rhs]
+        for side in (lhs, rhs):  # nocmodl's test: a side with a state and more than one factor
+            if any(key in self.system.entry for key, _, _ in side) and sum(n for _, _, n in side) > 1:
+                self.system.linear = False
         kf = as_number(self.expr(stmt.forward, frame))
         kb = as_number(self.expr(stmt.backward, frame)) if stmt.backward is not None else sp.Integer(0)
         forward = kf * sp.Mul(*[value ** n for _, value, n in lhs])

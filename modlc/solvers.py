@@ -86,6 +86,8 @@ def solve_kernel(kernel: ir.Kernel, reserved: Iterable[str], notes: list[str]) -
 
 
 def solve_system(system: ir.System, namer: Namer, notes: list[str]) -> list:
+    if system.reactants and not _frozen_rates(system):
+        system = _thaw(system)
     if system.kind in ("LINEAR", "NONLINEAR"):
         return _equations(system, namer)
     if system.steadystate:
@@ -109,6 +111,30 @@ def solve_system(system: ir.System, namer: Namer, notes: list[str]) -> list:
 
 
 # --------------------------------------------------------------------------- helpers
+
+def _frozen_rates(system: ir.System) -> bool:
+    """NEURON's `sparse` on a scheme nocmodl calls linear: a single Newton step from the old
+    states with a matrix of the mass-action terms alone, so every rate expression, and anything
+    else the block computes from a state, keeps its value at the old states (the step's only
+    unknowns are the reactants). Otherwise (a product of species, STEADYSTATE, another method)
+    NEURON iterates to the fully implicit solution, which is what modlc solves for."""
+    return system.kind == "KINETIC" and system.method == "sparse" and not system.steadystate and system.linear
+
+
+def _thaw(system: ir.System) -> ir.System:
+    """The system with every reactant symbol back to its state's entry symbol."""
+    back = {r: system.entry[k] for k, r in system.reactants.items()}
+
+    def fix(stmt):
+        if isinstance(stmt, ir.Assign):
+            return ir.Assign(stmt.target, stmt.value.xreplace(back))
+        if isinstance(stmt, ir.Derivative):
+            return replace(stmt, rhs=stmt.rhs.xreplace(back))
+        return stmt
+
+    return replace(system, statements=[fix(s) for s in system.statements], reactants={},
+                   values={k: v.xreplace(back) for k, v in system.values.items()})
+
 
 def _last_derivatives(system: ir.System) -> dict[str, ir.Derivative]:
     last: dict[str, ir.Derivative] = {}
@@ -169,13 +195,14 @@ def _cnexp(system: ir.System, namer: Namer):
 # --------------------------------------------------------------------------- explicit methods
 
 def _derivative_functions(system: ir.System):
-    """Each state's derivative as an expression of the states' entry symbols."""
+    """Each state's derivative as an expression of the states' symbols: the entry symbols, or the
+    reactant symbols where rates are frozen (see _frozen_rates)."""
     last = _last_derivatives(system)
     placeholders = {d.placeholder: system.entry[d.state] for d in last.values()}
     body = _body(system, placeholders)
     defs = Definitions(body)
     states = list(last)
-    wrt = {system.entry[k] for k in states}
+    wrt = {_variable(system, k) for k in states}
     rhs = {k: defs.expand(last[k].rhs.xreplace(placeholders), wrt) for k in states}
     return body, states, rhs
 
@@ -227,6 +254,11 @@ def _newton(unknowns, initial, residual, results, namer) -> ir.ImplicitSolve:
                             math.inf if linear else NEWTON_TOLERANCE)  # one step is exact: only NaN fails
 
 
+def _variable(system: ir.System, key: str) -> sp.Symbol:
+    """The symbol an implicit step solves for: the state's reactant symbol when rates are frozen."""
+    return system.reactants.get(key, system.entry[key])
+
+
 def _implicit(system: ir.System, namer: Namer, steadystate: bool = False) -> list:
     """Backward Euler: U - x - dt·f(U) = 0 (CONSERVE rows replaced), solved by Newton."""
     body, states, rhs = _derivative_functions(system)
@@ -234,15 +266,16 @@ def _implicit(system: ir.System, namer: Namer, steadystate: bool = False) -> lis
         return body + _finish(system, {}, {})
     dt = sp.Float(STEADYSTATE_DT) if steadystate else sym("dt")
     unknowns = [namer(f"{k}_new") for k in states]
-    to_unknown = {system.entry[k]: u for k, u in zip(states, unknowns)}
+    to_unknown = {_variable(system, k): u for k, u in zip(states, unknowns)}
     residual = {k: u - system.entry[k] - dt * rhs[k].xreplace(to_unknown) for k, u in zip(states, unknowns)}
     if system.kind == "KINETIC" and system.method == "sparse" or steadystate:
-        _apply_conservation(system, states, residual, to_unknown)
+        _apply_conservation(system, states, residual, dict(zip(states, unknowns)))
     if steadystate:
         residual = {k: r.xreplace({sym("dt"): dt}) for k, r in residual.items()}
     results = [system.results[k] for k in states]
     solve = _newton(unknowns, [system.entry[k] for k in states], [residual[k] for k in states], results, namer)
     at_solution = {system.entry[k]: r for k, r in zip(states, results)}
+    at_solution.update({system.reactants[k]: r for k, r in zip(states, results) if k in system.reactants})
     # a read of a state after its `x' = …` sees the state itself: at the solution, the new value
     at_solution.update({d.placeholder: system.results[d.state] for d in system.statements
                         if isinstance(d, ir.Derivative) and d.state in states})
@@ -251,7 +284,7 @@ def _implicit(system: ir.System, namer: Namer, steadystate: bool = False) -> lis
     return body + [solve] + _finish(replace(system, values=values), {}, at_solution)
 
 
-def _apply_conservation(system: ir.System, states, residual: dict, to_unknown: dict) -> None:
+def _apply_conservation(system: ir.System, states, residual: dict, unknown: dict) -> None:
     diagonals: set[str] = set()
     for stmt in system.statements:
         if not isinstance(stmt, ir.Conserve):
@@ -263,9 +296,9 @@ def _apply_conservation(system: ir.System, states, residual: dict, to_unknown: d
             raise ModlcError.at(stmt.loc, "CONSERVE: no state of this law is left to replace (nocmodl: "
                                           "'Failed to diagonalize the Kinetic matrix')")
         diagonals.add(row)
-        total = sum((c * system.volumes.get(k, sp.Integer(1)) * system.entry[k] for k, c in stmt.terms),
+        total = sum((c * system.volumes.get(k, sp.Integer(1)) * unknown.get(k, system.entry[k]) for k, c in stmt.terms),
                     sp.Integer(0))
-        residual[row] = total.xreplace(to_unknown) - stmt.total
+        residual[row] = total - stmt.total
 
 
 def _equations(system: ir.System, namer: Namer) -> list:

@@ -61,7 +61,9 @@ class Engine:
         self.pointers = []
         self.no_v = {g.index: c(np.zeros(g.size)) for g in plan.groups if g.nodes is None}  # artificial cells
         for g in plan.groups:
-            self.p.append({k: (c(v) if isinstance(v, np.ndarray) else v) for k, v in g.params.items()})
+            # GLOBALs and the environment become backend scalars too: arithmetic on plain Python
+            # floats raises on 0/0 and turns (-8)**(1/3) complex, where NEURON's C gives NaN.
+            self.p.append({k: c(v) for k, v in g.params.items()})
             self.nodes.append(None if g.nodes is None else index(ops, g.nodes))
             self.scale.append(c(g.scale))
             self.pointers.append({k: index(ops, v) for k, v in g.pointers.items()})
@@ -170,6 +172,8 @@ class Engine:
 
     def nernst(self, sp, ci, co):
         ops = self.ops
+        if sp.valence == 0:  # NEURON's nrn_nernst: 0 mV for an uncharged species (a messenger)
+            return self.zeros
         factor = sp.nernst_factor(self.plan.celsius)
         safe_ci = ops.where(ci > 0, ci, 1.0)
         safe_co = ops.where(co > 0, co, 1.0)
@@ -298,7 +302,8 @@ class Engine:
         """NET_RECEIVE INITIAL, once per NetCon, seeing its target instance."""
         ops = self.ops
         inst = ops.const(g.netcon_instance, "int32")
-        p = {k: v if isinstance(v, float) else ops.take(v, inst) for k, v in self.p[g.index].items()}
+        p = {k: ops.take(self.p[g.index][k], inst) if isinstance(v, np.ndarray) else self.p[g.index][k]
+             for k, v in g.params.items()}
         s = {k: ops.take(v, inst) for k, v in c["s"][g.index].items()}
         table = c["args"][g.index]
         args = {a: col[: len(g.netcons)] for a, col in table.items()}

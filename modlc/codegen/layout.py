@@ -146,8 +146,7 @@ class MechanismLayout:
         for k in self.kernels:
             kernels[k.name] = {
                 "arguments": list(k.arguments),
-                "reads": {src: sorted(l.key for l in k.loads if l.source == src)
-                          for src in ("p", "s", "ion", "args") if any(l.source == src for l in k.loads)},
+                "reads": _reads(k),
                 "writes": sorted(k.s_outputs),
                 "writes_args": sorted(k.args_outputs),
                 "events": [e.kind for e in k.events],
@@ -168,6 +167,20 @@ class MechanismLayout:
             "kernels": kernels,
             "notes": list(m.notes),
         }
+
+
+def _reads(k: KernelLayout) -> dict[str, list[str]]:
+    """What a kernel reads, per dictionary. NET_RECEIVE also reads every variable it writes: its
+    masked update keeps the old value of the instances no event reached."""
+    keys: dict[str, set[str]] = {}
+    for load in k.loads:
+        keys.setdefault(load.source, set()).add(load.key)
+    if k.signature == "net_receive":
+        for name in k.s_outputs:
+            keys.setdefault("s", set()).add(name)
+        for name in k.args_outputs:
+            keys.setdefault("args", set()).add(name)
+    return {src: sorted(keys[src]) for src in ("p", "s", "ion", "args") if src in keys}
 
 
 def weight_additive(kernel: ir.Kernel, arguments: list[str]) -> bool:
