@@ -24,7 +24,7 @@ from typing import Optional
 import sympy as sp
 
 from . import ast_nodes as A
-from . import conductance, ir
+from . import conductance, constructor, ir
 from .diagnostics import ModlcError
 from .semantics import SymbolTable
 from .symbolic import (RANDOM_DRAWS, as_condition, as_number, is_atomic,
@@ -70,6 +70,7 @@ class LoweredMechanism:
     title: Optional[str]
     notes: list[str]
     array_sizes: dict[str, int]
+    constructed: dict[str, float] = field(default_factory=dict)  # CONSTRUCTOR results: defaults
 
 
 @dataclass
@@ -139,7 +140,28 @@ class Lowerer:
                     raise unsupported(item.loc, f"a second {item.kind} {item.name.name} block")
                 kernels[name] = self.kernel(name, item.body.statements)
         title = next((i.text for i in self.items if isinstance(i, A.Title)), None)
-        return LoweredMechanism(self.table, kernels, args, title, self.notes, self.array_sizes)
+        return LoweredMechanism(self.table, kernels, args, title, self.notes, self.array_sizes,
+                                self.construct())
+
+    def construct(self) -> dict[str, float]:
+        """CONSTRUCTOR results as default values (see `constructor`); a DESTRUCTOR that translates
+        has no effect on the simulation (instances live until the run ends) and is dropped."""
+        defaults: dict[str, float] = {}
+        for item in self.items:
+            if not (isinstance(item, A.CodeBlock) and item.kind in ("CONSTRUCTOR", "DESTRUCTOR")
+                    and item.body.statements):
+                continue
+            kernel = self.kernel(item.kind.lower(), item.body.statements)
+            if item.kind == "DESTRUCTOR":
+                if self.table.kind == "density":
+                    raise ModlcError.at(item.loc, "DESTRUCTOR is only permitted in a POINT_PROCESS or "
+                                                  "ARTIFICIAL_CELL (as nocmodl says)")
+                self.notes.append(f"{item.loc}: DESTRUCTOR dropped (it has no effect on a simulation)")
+                continue
+            folded, notes = constructor.fold(kernel, self.table, self.array_sizes, item.loc)
+            defaults.update(folded)
+            self.notes.extend(notes)
+        return defaults
 
     def code_statements(self, kind: str) -> tuple:
         """The statements of every top-level block of a kind, in order: nocmodl appends a second
@@ -148,9 +170,6 @@ class Lowerer:
 
     def reject_unsupported_declarations(self) -> None:
         for item in self.items:
-            if isinstance(item, A.CodeBlock) and item.kind in ("CONSTRUCTOR", "DESTRUCTOR"):
-                if item.body.statements:
-                    raise unsupported(item.loc, f"{item.kind} block (modlc has no per-instance construction hook)")
             if isinstance(item, A.Verbatim):
                 self.notes.append(f"{item.loc}: top-level VERBATIM ignored (no kernel code uses it)")
         for name, s in self.table.symbols.items():
@@ -256,7 +275,9 @@ class Lowerer:
     def element_key(self, name: str, index: Optional[A.Expr], frame: _Frame, loc) -> str:
         if index is None:
             return name
-        i = self.expr(index, frame)
+        return self.element(name, self.expr(index, frame), loc)
+
+    def element(self, name: str, i: sp.Expr, loc) -> str:
         if not i.is_number:
             raise unsupported(loc, f"index of '{name}' known only at run time")
         i = int(i)
@@ -279,13 +300,18 @@ class Lowerer:
                 if index is None:
                     raise unsupported(loc, f"LOCAL array '{name}' used without an index")
                 i = self.expr(index, frame)
-                if not i.is_number or not 0 <= int(i) < len(value):
-                    raise unsupported(loc, f"index of LOCAL array '{name}' out of range or known only at run time")
+                if not i.is_number:
+                    return self.select_element(value, i, loc)
+                if not 0 <= int(i) < len(value):
+                    raise unsupported(loc, f"index {int(i)} out of range for LOCAL array '{name}[{len(value)}]'")
                 return value[int(i)]
             return value
         if frame.function == name:
             return frame.result
-        key = self.element_key(name, index, frame, loc)
+        i = None if index is None else self.expr(index, frame)
+        if i is not None and not i.is_number and name in self.array_sizes:
+            return self.select_element(self.elements(name), i, loc)
+        key = name if i is None else self.element(name, i, loc)
         if key in self.builder.env:
             return self.builder.env[key]
         s = self.table.symbols.get(name)
@@ -310,8 +336,13 @@ class Lowerer:
             current = scope[name]
             if isinstance(current, list):
                 i = self.expr(index, frame) if index is not None else None
-                if i is None or not i.is_number or not 0 <= int(i) < len(current):
-                    raise unsupported(loc, f"index of LOCAL array '{name}' out of range or known only at run time")
+                if i is not None and not i.is_number:
+                    value = self.bind(name, value)
+                    for k, new in enumerate(self.store_element(current, i, value, loc)):
+                        current[k] = self.bind(f"{name}{k}", new)
+                    return
+                if i is None or not 0 <= int(i) < len(current):
+                    raise unsupported(loc, f"index of LOCAL array '{name}' missing or out of range")
                 current[int(i)] = self.bind(f"{name}{int(i)}", value)
             else:
                 scope[name] = self.bind(name, value)
@@ -325,8 +356,44 @@ class Lowerer:
             raise unsupported(loc, f"assignment to '{name}' ({role or 'undefined'})")
         if name in RUNTIME_INPUTS and name != "v":  # v: the mechanism's own copy, as nocmodl's _v
             raise unsupported(loc, f"assignment to NEURON's '{name}'")
-        key = self.element_key(name, index, frame, loc)
+        i = None if index is None else self.expr(index, frame)
+        if i is not None and not i.is_number and name in self.array_sizes:
+            value = self.bind(name, value)
+            elements = self.elements(name)
+            for k, new in enumerate(self.store_element(elements, i, value, loc)):
+                if new != elements[k]:
+                    self.builder.env[f"{name}[{k}]"] = self.bind(f"{name}[{k}]", new)
+            return
+        key = name if i is None else self.element(name, i, loc)
         self.builder.env[key] = self.bind(key, value)
+
+    def elements(self, name: str) -> list:
+        """The current values of a mechanism array's elements."""
+        keys = [f"{name}[{k}]" for k in range(self.array_sizes[name])]
+        return [self.builder.env.get(key, sym(key)) for key in keys]
+
+    def select_element(self, elements: list, i: sp.Expr, loc) -> sp.Expr:
+        """`x[i]` for an index known only at run time: C truncates i toward zero, so element k is
+        the one where k <= i < k + 1 (out of range is undefined in NEURON; here the nearest end)."""
+        self.count_unrolled(loc, len(elements))
+        i = as_number(i)
+        pairs = [(as_number(e), sp.Lt(i, k + 1)) for k, e in enumerate(elements[:-1])]
+        return sp.Piecewise(*pairs, (as_number(elements[-1]), True)) if pairs else as_number(elements[0])
+
+    def store_element(self, elements: list, i: sp.Expr, value: sp.Expr, loc) -> list:
+        """Every element after `x[i] = value` with a run-time index: a select per element."""
+        self.count_unrolled(loc, len(elements))
+        i, last = as_number(i), len(elements) - 1
+        hits = [sp.And(sp.Ge(i, k) if k > 0 else sp.true, sp.Lt(i, k + 1) if k < last else sp.true)
+                for k in range(len(elements))]
+        return [select(hit, value, as_number(old)) for hit, old in zip(hits, elements)]
+
+    def count_unrolled(self, loc, count: int = 1) -> None:
+        """Loop iterations and run-time-indexed array elements share one budget per kernel."""
+        self.unrolled += count
+        if self.unrolled > MAX_UNROLL:
+            raise unsupported(loc, f"loops unrolling to more than {MAX_UNROLL} iterations "
+                                   "(run-time array indices count each element)")
 
     # ------------------------------------------------------------------ expressions
     def expr(self, node, frame: _Frame) -> sp.Expr:
@@ -500,23 +567,29 @@ class Lowerer:
         self.write(target.name, target.index, value, frame, stmt.loc)
 
     def branch(self, stmt: A.If, frame: _Frame) -> None:
-        condition = as_condition(self.expr(stmt.condition, frame))
+        orelse = None if stmt.orelse is None else (lambda: self.execute(stmt.orelse, frame))
+        self.conditional(as_condition(self.expr(stmt.condition, frame)),
+                         lambda: self.execute_block(stmt.then, frame), orelse, frame)
+
+    def conditional(self, condition, then, orelse, frame: _Frame) -> None:
+        """Run `then()` where the condition holds and `orelse()` (or nothing) where it does not:
+        both run, and every value they assign differently becomes a select."""
         if condition is sp.true:
-            self.execute_block(stmt.then, frame)
+            then()
             return
         if condition is sp.false:
-            if stmt.orelse is not None:
-                self.execute(stmt.orelse, frame)
+            if orelse is not None:
+                orelse()
             return
         before = self.snapshot(frame)
         outer_path = self.builder.path
         self.builder.path = sp.And(outer_path, condition)
-        self.execute_block(stmt.then, frame)
+        then()
         after_then = self.snapshot(frame)
         self.restore(frame, before)
         self.builder.path = sp.And(outer_path, sp.Not(condition))
-        if stmt.orelse is not None:
-            self.execute(stmt.orelse, frame)
+        if orelse is not None:
+            orelse()
         self.builder.path = outer_path
         self.merge(frame, condition, after_then)
 
@@ -561,19 +634,83 @@ class Lowerer:
         bounds = [self.expr(e, frame) if e is not None else sp.Integer(1)
                   for e in (stmt.start, stmt.stop, stmt.step)]
         if not all(b.is_number for b in bounds):
-            raise unsupported(stmt.loc, "FROM loop whose bounds are known only at run time")
+            self.masked_loop(stmt, bounds, frame)
+            return
         start, stop, step = (int(b) for b in bounds)
         if step == 0:
             raise ModlcError.at(stmt.loc, "FROM loop with step 0")
         i = start
         while (i <= stop) if step > 0 else (i >= stop):
-            self.count_iteration(stmt.loc)
+            self.count_unrolled(stmt.loc)
             frame.scopes.append({stmt.var.name: sp.Integer(i)})
             try:
                 self.execute_block(stmt.body, frame)
             finally:
                 frame.scopes.pop()
             i += step
+
+    def masked_loop(self, stmt: A.FromLoop, bounds: list, frame: _Frame) -> None:
+        """A FROM loop whose stop is known only at run time. nocmodl's C is
+        `for (int j = start; j <= (int) stop; j += step)`, stop re-evaluated every iteration; the
+        arrays the body indexes with j bound the iterations a correct program can run, so modlc
+        unrolls that many and runs each where its condition holds (a select per assigned value)."""
+        start, stop, step = bounds
+        what = "FROM loop whose bounds are known only at run time"
+        if not (start.is_number and step.is_number and int(step) > 0):
+            raise unsupported(stmt.loc, f"{what} (modlc needs a known start and a positive step)")
+        start, step = int(start), int(step)
+        var = stmt.var.name
+        limit = self.index_limit(stmt.body, var, frame)
+        if limit is None:
+            raise unsupported(stmt.loc, f"{what} (no array indexed by '{var}' bounds its trip count)")
+        alive, previous_stop = sp.true, None
+        for j in range(start, limit + 1, step):
+            self.count_unrolled(stmt.loc)
+            if j != start:
+                stop = as_number(self.expr(stmt.stop, frame))
+            # integer j: j <= (int) stop, with C's truncation toward zero
+            holds = sp.Le(j, stop) if j >= 1 else sp.Lt(j, stop + 1)
+            alive = as_condition(holds) if stop == previous_stop or previous_stop is None else sp.And(alive, holds)
+            previous_stop = stop
+            if alive is sp.false:
+                return
+            frame.scopes.append({var: sp.Integer(j)})
+            try:
+                self.conditional(alive, lambda: self.execute_block(stmt.body, frame), None, frame)
+            finally:
+                frame.scopes.pop()
+
+    def index_limit(self, body: A.Block, var: str, frame: _Frame) -> Optional[int]:
+        """The largest value of the loop variable for which every array index in the body that is
+        linear in it (`x[j]`, `x[2*j-1]`) stays inside its array; None if no index constrains it."""
+        j = sp.Dummy(var)
+        frame.scopes.append({var: j})
+        limit = None
+        try:
+            for node in A.walk(body):
+                if not (isinstance(node, A.Name) and node.index is not None):
+                    continue
+                if any(isinstance(n, A.Call) for n in A.walk(node.index)):
+                    continue
+                size = self.array_size(node.name, frame)
+                index = as_number(self.expr(node.index, frame))
+                if size is None or index.free_symbols != {j} or not index.is_polynomial(j) \
+                        or sp.degree(index, j) != 1:
+                    continue
+                slope, offset = index.coeff(j, 1), index.coeff(j, 0)
+                if not (slope.is_number and offset.is_number):
+                    continue
+                bound = (size - 1 - offset) / slope if slope > 0 else offset / -slope
+                limit = min(limit, int(sp.floor(bound))) if limit is not None else int(sp.floor(bound))
+        finally:
+            frame.scopes.pop()
+        return limit
+
+    def array_size(self, name: str, frame: _Frame) -> Optional[int]:
+        scope = self.local_scope(frame, name)
+        if scope is not None:
+            return len(scope[name]) if isinstance(scope[name], list) else None
+        return self.array_sizes.get(name)
 
     def while_loop(self, stmt: A.While, frame: _Frame) -> None:
         while True:
@@ -582,13 +719,8 @@ class Lowerer:
                 return
             if condition is not sp.true:
                 raise unsupported(stmt.loc, "WHILE loop whose condition is known only at run time")
-            self.count_iteration(stmt.loc)
+            self.count_unrolled(stmt.loc)
             self.execute_block(stmt.body, frame)
-
-    def count_iteration(self, loc) -> None:
-        self.unrolled += 1
-        if self.unrolled > MAX_UNROLL:
-            raise unsupported(loc, f"loops unrolling to more than {MAX_UNROLL} iterations")
 
     # ------------------------------------------------------------------ SOLVE and its blocks
     def solve(self, stmt: A.Solve, frame: _Frame) -> None:

@@ -87,7 +87,7 @@ def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable
         size = lowered.array_sizes.get(name)
         names = [f"{name}[{i}]" for i in range(size)] if size else [name]
         for element in names:
-            out.append(ir.Variable(element, role, s.units, s.value, scope, ion, access))
+            out.append(ir.Variable(element, role, s.units, lowered.constructed.get(element, s.value), scope, ion, access))
     for arg in lowered.net_receive_args:
         out.append(ir.Variable(arg, "netcon_arg", None, None, "range"))
     return out
