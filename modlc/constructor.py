@@ -51,6 +51,6 @@ def _number(expr: sp.Expr, loc) -> sp.Expr:
     value = sp.N(expr, 17)
     if not value.is_number:
         names = ", ".join(s.name for s in free_symbols_sorted(value))
-        raise ModlcError.at(loc, f"unsupported: CONSTRUCTOR computing from {names} (known only after the "
-                                 "instance is created)")
+        raise ModlcError.at(loc, f"unsupported: CONSTRUCTOR reading {names} (modlc folds a CONSTRUCTOR into "
+                                 "default values: it may read only constants and RANGE values)")
     return value

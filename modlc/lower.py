@@ -847,6 +847,11 @@ class Lowerer:
                     finally:
                         frame.scopes.pop()
             else:
+                if stmt.index is not None and any(isinstance(n, A.Name) and n.name == stmt.index.name
+                                                  for n in A.walk(stmt.volume)):
+                    raise unsupported(ident.loc, f"COMPARTMENT {stmt.index.name}, ... lists '{ident.name}', which is "
+                                                 f"not an array: nocmodl computes its volume with a stale loop "
+                                                 f"index (undefined in NEURON)")
                 volume = self.bind("volume", self.expr(stmt.volume, frame))
                 for key in ([f"{ident.name}[{i}]" for i in range(size)] if size else [ident.name]):
                     system.volumes[key] = volume

@@ -141,6 +141,53 @@ def test_untranslatable_code_gets_a_located_unsupported_error(write_mod, body, m
     assert error_of(path) == message
 
 
+@pytest.mark.parametrize("body, message", [
+    ("INITIAL { LOCAL i  FROM i = v TO 3 { } }",
+     "2:20: unsupported: FROM loop whose bounds are known only at run time (modlc needs a known start and "
+     "a positive step)"),
+    ("ASSIGNED { x[20000] }\nINITIAL { x[v] = 1 }",
+     "3:11: unsupported: loops unrolling to more than 10000 iterations (run-time array indices count each element)"),
+    ("ASSIGNED { a }\nCONSTRUCTOR { a = v }",
+     "3:1: unsupported: CONSTRUCTOR reading v (modlc folds a CONSTRUCTOR into default values: it may read only "
+     "constants and RANGE values)"),
+    ("ASSIGNED { a }\nDESTRUCTOR { a = 1 }",
+     "3:1: DESTRUCTOR is only permitted in a POINT_PROCESS or ARTIFICIAL_CELL (as nocmodl says)"),
+    ("STATE { c[2] s }\nBREAKPOINT { SOLVE k METHOD sparse }\nKINETIC k {\nCOMPARTMENT i, diam*i {c s}\n~ c[0] <-> s (1, 1) }",
+     "5:26: unsupported: COMPARTMENT i, ... lists 's', which is not an array: nocmodl computes its volume with a "
+     "stale loop index (undefined in NEURON)"),
+])
+def test_what_run_time_loops_and_constructors_cannot_do_is_located(write_mod, body, message):
+    path = write_mod("NEURON { SUFFIX bad }\n" + body + "\n")
+    assert error_of(path) == message
+
+
+def test_constructor_with_a_global_is_refused(write_mod):
+    path = write_mod("NEURON { POINT_PROCESS bad GLOBAL g }\nASSIGNED { g }\nCONSTRUCTOR { g = 1 }\n")
+    assert error_of(path) == ("3:1: unsupported: CONSTRUCTOR assigning 'g' (a GLOBAL or assigned value, "
+                              "changed once per instance)")
+
+
+def test_run_time_loop_and_index_lower_to_masked_selects(write_mod):
+    """nocmodl's `for (j = 0; j <= (int) n; j++)` and `x[(int) k]`: C truncates toward zero."""
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX rt RANGE n, k, acc, pick }
+        PARAMETER { n = 1  k = 0 }
+        ASSIGNED { x[4] acc pick }
+        INITIAL {
+            LOCAL j
+            FROM j = 0 TO 3 { x[j] = 10 ^ j }
+            acc = 0
+            FROM j = 0 TO n { acc = acc + x[j] }
+            x[k] = -1
+            pick = x[k + 1]
+        }
+    """))
+    for n, k, acc, pick in [(1.9, 2.7, 11, 1000), (-0.5, 0, 1, 10), (-1.5, 2, 0, 1000), (7, 1, 1111, 100)]:
+        out, _ = run(mech.kernels["init"], {"n": n, "k": k})
+        assert (out["acc"], out["pick"]) == (acc, pick), (n, k)
+        assert out[f"x[{int(k)}]"] == -1
+
+
 def test_verbatim_outside_kernels_is_ignored_with_a_note(write_mod):
     mech = compile_ir(write_mod("""
         NEURON { SUFFIX vb }
