@@ -24,13 +24,14 @@ from typing import Optional
 import sympy as sp
 
 from . import ast_nodes as A
-from . import conductance, constructor, ir
+from . import conductance, constructor, function_table, ir
 from .diagnostics import ModlcError
 from .semantics import SymbolTable
 from .symbolic import (RANDOM_DRAWS, as_condition, as_number, is_atomic,
                        math_function, number, select, sym, symbol_base)
 
 MAX_UNROLL = 10_000  # loop iterations, summed over a kernel
+MAX_MASKED = 256  # iterations of a loop with a run-time stop: every one runs in every call
 MAX_INLINE_DEPTH = 64
 # Variables the runtime supplies to every kernel.
 RUNTIME_INPUTS = ("v", "t", "dt", "celsius", "area", "diam")
@@ -94,12 +95,14 @@ class _Builder:
 
 
 class Lowerer:
-    def __init__(self, mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic"):
+    def __init__(self, mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic",
+                 tables: Optional[function_table.Tables] = None):
         if conductance_mode not in conductance.MODES:
             raise ValueError(f"conductance must be one of {conductance.MODES}")
         self.conductance = conductance_mode
         self.mod = mod
         self.table = table
+        self.tables = dict(tables or {})
         self.items = list(mod.walk_items())
         self.callables = {i.name.name: i for i in self.items if isinstance(i, A.Callable) and i.name}
         self.blocks = {i.name.name: i for i in self.items
@@ -443,7 +446,7 @@ class Lowerer:
         target = self.callables.get(name)
         if target is not None:
             if target.kind == "FUNCTION_TABLE":
-                raise unsupported(node.loc, f"FUNCTION_TABLE '{name}' (its values come from hoc at run time)")
+                return self.table_call(target, node, frame)
             return self.inline(target, node, frame)
         builtin = math_function(name)
         if builtin is not None:
@@ -478,6 +481,20 @@ class Lowerer:
         if name in IGNORED_CALLS:
             return sp.Integer(0)
         raise unsupported(node.loc, f"function '{name}'")
+
+    def table_call(self, target: A.Callable, node: A.Call, frame: _Frame) -> sp.Expr:
+        name = target.name.name
+        if len(node.args) != len(target.params):
+            raise ModlcError.at(node.loc, f"{name}() takes {len(target.params)} arguments, not {len(node.args)}")
+        table = self.tables.get(name)
+        if table is None:
+            raise unsupported(node.loc, f"FUNCTION_TABLE '{name}' without values (NEURON's come from hoc; give "
+                                        f"modlc's with tables={{'{name}': FunctionTable(...)}} when compiling)")
+        if table.arity not in (0, len(target.params)):
+            raise ModlcError.at(node.loc, f"the table given for '{name}' has {table.arity} axes; "
+                                          f"{name}() takes {len(target.params)} arguments")
+        args = [as_number(self.expr(a, frame)) for a in node.args]
+        return function_table.lookup(table, args, self.bind)
 
     def inline(self, target: A.Callable, node: A.Call, frame: _Frame) -> sp.Expr:
         if len(node.args) != len(target.params):
@@ -663,6 +680,9 @@ class Lowerer:
         limit = self.index_limit(stmt.body, var, frame)
         if limit is None:
             raise unsupported(stmt.loc, f"{what} (no array indexed by '{var}' bounds its trip count)")
+        if (limit - start) // step + 1 > MAX_MASKED:
+            raise unsupported(stmt.loc, f"{what} (its arrays allow {(limit - start) // step + 1} iterations; "
+                                        f"modlc unrolls at most {MAX_MASKED}, each run in every call)")
         alive, previous_stop = sp.true, None
         for j in range(start, limit + 1, step):
             self.count_unrolled(stmt.loc)
@@ -922,6 +942,8 @@ _STATEMENT_HANDLERS = {
 }
 
 
-def lower(mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic") -> LoweredMechanism:
-    """Lower a checked file: every kernel straight-line, SOLVE blocks as `ir.System`s."""
-    return Lowerer(mod, table, conductance_mode).run()
+def lower(mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic",
+          tables: Optional[function_table.Tables] = None) -> LoweredMechanism:
+    """Lower a checked file: every kernel straight-line, SOLVE blocks as `ir.System`s; `tables`
+    holds the values of its FUNCTION_TABLEs."""
+    return Lowerer(mod, table, conductance_mode, tables).run()

@@ -134,7 +134,8 @@ def test_table_is_computed_directly(write_mod):
     ("INITIAL {\nVERBATIM\n  return 0;\nENDVERBATIM\n}",
      "3:1: unsupported: VERBATIM C code in a block modlc must translate"),
     ("FUNCTION_TABLE tau(v)\nINITIAL { LOCAL x  x = tau(v) }",
-     "3:24: unsupported: FUNCTION_TABLE 'tau' (its values come from hoc at run time)"),
+     "3:24: unsupported: FUNCTION_TABLE 'tau' without values (NEURON's come from hoc; give modlc's with "
+     "tables={'tau': FunctionTable(...)} when compiling)"),
 ])
 def test_untranslatable_code_gets_a_located_unsupported_error(write_mod, body, message):
     path = write_mod("NEURON { SUFFIX bad }\n" + body + "\n")
@@ -315,3 +316,56 @@ def test_random_draws_stay_distinct_through_cse(write_mod):
     draws |= {d for e in mech.kernels["init"].outputs.values() for d in e.atoms(RandomDraw)}
     assert len(draws) == 3
     assert mech.kernels["init"].inputs() == []
+
+
+def hoc_func_table(values, axes, args):
+    """NEURON's src/oc/functabl.cpp restated: clamp at the ends, else the interval's fraction;
+    an axis is a list of grid points or a (lo, hi) pair of an evenly spaced one."""
+    def index(axis, n, x):
+        if isinstance(axis, tuple):
+            lo, hi = axis
+            if x <= lo:
+                return 0, 0.0
+            if x >= hi:
+                return n - 1, 0.0
+            x1 = (x - lo) / ((hi - lo) / float(n - 1))
+            return int(x1), x1 - int(x1)
+        if x <= axis[0]:
+            return 0, 0.0
+        if x >= axis[-1]:
+            return n - 1, 0.0
+        j = max(k for k in range(n - 1) if axis[k] <= x)
+        return j, (x - axis[j]) / (axis[j + 1] - axis[j])
+
+    def inter(frac, row, j):
+        return (1.0 - frac) * row[j] + frac * row[j + 1] if frac > 0 else row[j]
+
+    if len(axes) == 1:
+        j, frac = index(axes[0], len(values), args[0])
+        return inter(frac, values, j)
+    (i, fx), (j, fy) = index(axes[0], len(values), args[0]), index(axes[1], len(values[0]), args[1])
+    y1 = inter(fy, values[i], j)
+    return (1.0 - fx) * y1 + fx * inter(fy, values[i + 1], j) if fx > 0 else y1
+
+
+def test_function_table_interpolates_and_clamps_as_hoc_func_table(write_mod):
+    from modlc.function_table import Evenly, FunctionTable
+    tau = ([5.0, 3.0, 1.5, 2.5], [-70.0, -50.0, -20.0, 10.0])
+    g = ([[0.1, 0.2, 0.4], [0.1, 0.3, 0.5], [0.2, 0.5, 1.0], [0.4, 0.9, 1.5]], (-60.0, 30.0), [0.0, 0.3, 1.0])
+    path = write_mod("""
+        NEURON { SUFFIX ft RANGE a, b, c, x }
+        FUNCTION_TABLE tau(v)
+        FUNCTION_TABLE g(v, x)
+        FUNCTION_TABLE k(v)
+        PARAMETER { x = 0 }
+        ASSIGNED { a b c }
+        INITIAL { a = tau(v)  b = g(v, x)  c = k(v) }
+    """)
+    mech = compile_ir(path, tables={"tau": FunctionTable(*tau), "k": FunctionTable(7.5),
+                                    "g": FunctionTable(g[0], Evenly(*g[1]), g[2])})
+    for v in (-90.0, -70.0, -65.3, -50.0, -21.0, -20.0, 0.7, 10.0, 29.9, 30.0, 55.0):
+        for x in (-1.0, 0.0, 0.1, 0.3, 0.77, 1.0, 2.0):
+            out, _ = run(mech.kernels["init"], {"v": v, "x": x})
+            assert out["a"] == pytest.approx(hoc_func_table(tau[0], [tau[1]], [v]), rel=4 * EPS, abs=0), v
+            assert out["b"] == pytest.approx(hoc_func_table(g[0], [g[1], g[2]], [v, x]), rel=8 * EPS, abs=0), (v, x)
+            assert out["c"] == 7.5
