@@ -39,7 +39,7 @@ RUNTIME_INPUTS = ("v", "t", "dt", "celsius", "area", "diam")
 BUILTIN_CONSTANTS = {"PI": math.pi, "pi": math.pi, "FARADAY": 96485.33212331001,
                      "R": 8.31446261815324, "secondorder": 0.0}
 MECHANISM_ROLES = ("parameter", "assigned", "state", "global_local", "ion", "nonspecific_current",
-                   "electrode_current", "pointer", "undeclared")
+                   "electrode_current", "pointer", "undeclared", "external")
 # Builtins that exist only for NEURON's own machinery and are no-ops in a kernel.
 IGNORED_CALLS = frozenset({"printf", "prterr", "nrn_pointing"})
 SOLVE_DEFAULTS = {"DERIVATIVE": "derivimplicit", "KINETIC": "sparse", "LINEAR": "simeq",
@@ -176,7 +176,7 @@ class Lowerer:
             if isinstance(item, A.Verbatim):
                 self.notes.append(f"{item.loc}: top-level VERBATIM ignored (no kernel code uses it)")
         for name, s in self.table.symbols.items():
-            if s.role in ("external", "bbcorepointer", "random"):
+            if s.role in ("bbcorepointer", "random"):
                 raise unsupported(s.loc, f"{s.role.upper()} variable '{name}'")
 
     def kernel(self, name: str, statements, locals_=()) -> ir.Kernel:
@@ -359,6 +359,9 @@ class Lowerer:
             raise unsupported(loc, f"assignment to '{name}' ({role or 'undefined'})")
         if name in RUNTIME_INPUTS and name != "v":  # v: the mechanism's own copy, as nocmodl's _v
             raise unsupported(loc, f"assignment to NEURON's '{name}'")
+        if s is not None and "external" in s.flags:
+            raise unsupported(loc, f"assignment to EXTERNAL '{name}' (a hoc value shared by every mechanism; "
+                                   "modlc reads it as a GLOBAL set with Network.set_global)")
         i = None if index is None else self.expr(index, frame)
         if i is not None and not i.is_number and name in self.array_sizes:
             value = self.bind(name, value)

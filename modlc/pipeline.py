@@ -71,6 +71,8 @@ def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable
             continue  # v, t, dt, celsius, area, diam: declared in ASSIGNED by convention, supplied by the runtime
         if s.role == "pointer" or "pointer" in s.flags:  # POINTER x, with x also in ASSIGNED (the usual idiom)
             role, scope = "pointer", "range"
+        elif "external" in s.flags:  # a hoc variable (another mechanism's GLOBAL): one value, set from Python
+            role, scope = "parameter", "global"
         elif s.role == "parameter":
             role, scope = "parameter", "range" if "range" in s.flags else "global"
         elif s.role == "state":

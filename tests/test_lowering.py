@@ -369,3 +369,16 @@ def test_function_table_interpolates_and_clamps_as_hoc_func_table(write_mod):
             assert out["a"] == pytest.approx(hoc_func_table(tau[0], [tau[1]], [v]), rel=4 * EPS, abs=0), v
             assert out["b"] == pytest.approx(hoc_func_table(g[0], [g[1], g[2]], [v, x]), rel=8 * EPS, abs=0), (v, x)
             assert out["c"] == 7.5
+
+
+def test_external_is_a_global_parameter_read_only(write_mod):
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX ex EXTERNAL gx, celsius RANGE a }
+        ASSIGNED { a }
+        INITIAL { a = gx * celsius }
+    """))
+    gx = next(v for v in mech.variables if v.name == "gx")
+    assert (gx.role, gx.scope) == ("parameter", "global")
+    assert not any(v.name == "celsius" for v in mech.variables)  # the runtime supplies it
+    path = write_mod("NEURON { SUFFIX ex2 EXTERNAL gx }\nINITIAL { gx = 1 }\n")
+    assert error_of(path).startswith("2:11: unsupported: assignment to EXTERNAL 'gx'")
