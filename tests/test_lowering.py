@@ -136,13 +136,6 @@ def test_table_is_computed_directly(write_mod):
     ("FUNCTION_TABLE tau(v)\nINITIAL { LOCAL x  x = tau(v) }",
      "3:24: unsupported: FUNCTION_TABLE 'tau' without values (NEURON's come from hoc; give modlc's with "
      "tables={'tau': FunctionTable(...)} when compiling)"),
-])
-def test_untranslatable_code_gets_a_located_unsupported_error(write_mod, body, message):
-    path = write_mod("NEURON { SUFFIX bad }\n" + body + "\n")
-    assert error_of(path) == message
-
-
-@pytest.mark.parametrize("body, message", [
     ("INITIAL { LOCAL i  FROM i = v TO 3 { } }",
      "2:20: unsupported: FROM loop whose bounds are known only at run time (modlc needs a known start and "
      "a positive step)"),
@@ -157,7 +150,7 @@ def test_untranslatable_code_gets_a_located_unsupported_error(write_mod, body, m
      "5:26: unsupported: COMPARTMENT i, ... lists 's', which is not an array: nocmodl computes its volume with a "
      "stale loop index (undefined in NEURON)"),
 ])
-def test_what_run_time_loops_and_constructors_cannot_do_is_located(write_mod, body, message):
+def test_untranslatable_code_gets_a_located_unsupported_error(write_mod, body, message):
     path = write_mod("NEURON { SUFFIX bad }\n" + body + "\n")
     assert error_of(path) == message
 
