@@ -716,7 +716,10 @@ class Lowerer:
                 if any(isinstance(n, A.Call) for n in A.walk(node.index)):
                     continue
                 size = self.array_size(node.name, frame)
-                index = as_number(self.expr(node.index, frame))
+                try:
+                    index = as_number(self.expr(node.index, frame))
+                except ModlcError:  # reads a LOCAL of the body, say: not linear in j by itself
+                    continue
                 if size is None or index.free_symbols != {j} or not index.is_polynomial(j) \
                         or sp.degree(index, j) != 1:
                     continue
