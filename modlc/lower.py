@@ -25,6 +25,7 @@ import sympy as sp
 
 from . import ast_nodes as A
 from . import conductance, constructor, function_table, ir
+from .bounds import upper_bound
 from .diagnostics import ModlcError
 from .semantics import SymbolTable
 from .symbolic import (RANDOM_DRAWS, as_condition, as_number, is_atomic,
@@ -55,6 +56,11 @@ def ghk(v, ci, co, z) -> sp.Expr:
         return select(sp.Lt(sp.Abs(u), number(1e-4)), 1 - u / 2, u / (sp.exp(u) - 1))
 
     return number(0.001) * z * number(BUILTIN_CONSTANTS["FARADAY"]) * (ci * efun(-x) - co * efun(x))
+
+
+def truncate(x: sp.Expr) -> sp.Expr:
+    """C's (int) x: toward zero."""
+    return select(sp.Ge(x, 0), sp.floor(x), sp.ceiling(x))
 
 
 def unsupported(loc, what: str) -> ModlcError:
@@ -670,38 +676,63 @@ class Lowerer:
             i += step
 
     def masked_loop(self, stmt: A.FromLoop, bounds: list, frame: _Frame) -> None:
-        """A FROM loop whose stop is known only at run time. nocmodl's C is
-        `for (int j = start; j <= (int) stop; j += step)`, stop re-evaluated every iteration; the
-        arrays the body indexes with j bound the iterations a correct program can run, so modlc
-        unrolls that many and runs each where its condition holds (a select per assigned value)."""
+        """A FROM loop whose bounds are known only at run time. nocmodl's C is
+        `for (int j = start; j <= (int) stop; j += step)`, stop re-evaluated every iteration. What
+        bounds the iterations a correct program can run: the arrays the body indexes with j (from a
+        known start), or a bound on stop - start (`FROM i = imax(n-5, 0) TO n`). modlc unrolls that
+        many and runs each where its condition holds (a select per assigned value)."""
         start, stop, step = bounds
         what = "FROM loop whose bounds are known only at run time"
-        if not (start.is_number and step.is_number and int(step) > 0):
-            raise unsupported(stmt.loc, f"{what} (modlc needs a known start and a positive step)")
-        start, step = int(start), int(step)
-        var = stmt.var.name
-        limit = self.index_limit(stmt.body, var, frame)
-        if limit is None:
-            raise unsupported(stmt.loc, f"{what} (no array indexed by '{var}' bounds its trip count)")
-        if (limit - start) // step + 1 > MAX_MASKED:
-            raise unsupported(stmt.loc, f"{what} (its arrays allow {(limit - start) // step + 1} iterations; "
+        if not (step.is_number and int(step) > 0):
+            raise unsupported(stmt.loc, f"{what} (modlc needs a known, positive step)")
+        step, var = int(step), stmt.var.name
+        values = self.loop_values(stmt, start, stop, step, frame)
+        if values is None:
+            reason = f"no array indexed by '{var}' bounds its trip count" if start.is_number else \
+                "nothing bounds stop - start"
+            raise unsupported(stmt.loc, f"{what} ({reason})")
+        if len(values) > MAX_MASKED:
+            raise unsupported(stmt.loc, f"{what} (its arrays allow {len(values)} iterations; "
                                         f"modlc unrolls at most {MAX_MASKED}, each run in every call)")
         alive, previous_stop = sp.true, None
-        for j in range(start, limit + 1, step):
+        for k, j in enumerate(values):
             self.count_unrolled(stmt.loc)
-            if j != start:
+            if k:
                 stop = as_number(self.expr(stmt.stop, frame))
-            # integer j: j <= (int) stop, with C's truncation toward zero
-            holds = sp.Le(j, stop) if j >= 1 else sp.Lt(j, stop + 1)
+            # integer j: j <= (int) stop, C truncating toward zero: j <= stop where j >= 1, else j < stop + 1
+            holds = sp.Or(sp.And(sp.Ge(j, 1), sp.Le(j, stop)), sp.And(sp.Lt(j, 1), sp.Lt(j, stop + 1)))
             alive = as_condition(holds) if stop == previous_stop or previous_stop is None else sp.And(alive, holds)
             previous_stop = stop
             if alive is sp.false:
                 return
-            frame.scopes.append({var: sp.Integer(j)})
+            frame.scopes.append({var: j})
             try:
                 self.conditional(alive, lambda: self.execute_block(stmt.body, frame), None, frame)
             finally:
                 frame.scopes.pop()
+
+    def loop_values(self, stmt: A.FromLoop, start, stop, step: int, frame: _Frame) -> Optional[list]:
+        """The loop variable's value in every iteration that may run, or None if unbounded."""
+        if start.is_number:
+            limit = self.index_limit(stmt.body, stmt.var.name, frame)
+            if limit is not None:
+                return [sp.Integer(j) for j in range(int(start), limit + 1, step)]
+        span = upper_bound(self.expand(as_number(stop) - as_number(start)))
+        if span is None or not math.isfinite(span):
+            return None
+        first = sp.Integer(int(start)) if start.is_number else self.bind(stmt.var.name, truncate(start))
+        return [first + k * step for k in range(max(0, int(span + 1) // step + 1))]
+
+    def expand(self, expr: sp.Expr) -> sp.Expr:
+        """An expression in the kernel's inputs: the symbols this kernel bound, replaced by their values."""
+        statements = self.builder.statements + (self.system.statements if self.system is not None else [])
+        definitions = {s.target: s.value for s in statements if isinstance(s, ir.Assign)}
+        for _ in range(MAX_INLINE_DEPTH):
+            expanded = expr.xreplace(definitions)
+            if expanded == expr:
+                break
+            expr = expanded
+        return expr
 
     def index_limit(self, body: A.Block, var: str, frame: _Frame) -> Optional[int]:
         """The largest value of the loop variable for which every array index in the body that is

@@ -29,6 +29,7 @@ FILES = {"hh": sc.FILES["hh"], "IClamp": sc.FILES["IClamp"], "runloop": DATA / "
 TSTOP = 20.0
 # (name in the result, mechanism, variable) of every recorded trace besides v
 TRACES = [("total", "runloop", "total"), ("picked", "runloop", "picked"), ("last", "runloop", "last"),
+          ("recent", "runloop", "recent"),
           ("m", "ctor", "m"), ("scale", "ctor", "scale"), ("w2", "ctor", "w[2]"),
           ("tau_now", "ftable", "tau_now"), ("ginf", "ftable", "ginf"), ("s", "ftable", "s"),
           ("a", "extdst", "a")]
@@ -129,10 +130,10 @@ def jax_run():
 
 # Largest |modlc - NEURON| per trace over JAX and NumPy (float64), both cells; the integer-valued
 # picks and the CONSTRUCTOR's values are exact.
-FIGURES = {"v": 4.5e-11, "total": 4.1e-11, "picked": 0.0, "last": 0.0, "m": 2.7e-15, "scale": 0.0, "w2": 0.0,
+FIGURES = {"v": 4.5e-11, "total": 4.1e-11, "picked": 0.0, "last": 0.0, "recent": 0.0, "m": 2.7e-15, "scale": 0.0, "w2": 0.0,
            "tau_now": 6.8e-12, "ginf": 6.9e-13, "s": 1.3e-13, "a": 0.0}
 # Largest |backend - JAX| per trace over NumPy, TensorFlow and ONNX (float64).
-BACKENDS = {"v": 1.9e-11, "total": 1.7e-11, "picked": 0.0, "last": 0.0, "m": 1.2e-15, "scale": 0.0, "w2": 0.0,
+BACKENDS = {"v": 1.9e-11, "total": 1.7e-11, "picked": 0.0, "last": 0.0, "recent": 0.0, "m": 1.2e-15, "scale": 0.0, "w2": 0.0,
             "tau_now": 2.6e-12, "ginf": 3.7e-13, "s": 6.7e-14, "a": 0.0}
 
 
@@ -142,10 +143,11 @@ def per_cell(figures: dict) -> dict:
 
 @pytest.mark.vs_neuron
 def test_loops_indices_constructor_tables_and_externals_match_neuron(neuron, jax_run):
-    a, b = ({k: np.asarray(neuron[f"{cell}.{k}"]) for k in ("v", "picked", "last")} for cell in USER)
+    a, b = ({k: np.asarray(neuron[f"{cell}.{k}"]) for k in ("v", "picked", "last", "recent")} for cell in USER)
     assert a["v"].max() > 0 and b["v"].max() > 0  # both cells fire
     assert (a["picked"][0], a["last"][0]) == (12.0, 1.5)  # k = 3.2 picks w[3] = 2 + 10; n = 2.5, w[2]
     assert (b["picked"][0], b["last"][0]) == (11.5, 2.0)
+    assert (a["recent"][0], b["recent"][0]) == (3.0, 14.5)  # j from (int) 0.5 and (int) 1.7: w[0..2], w[1..3]
     assert np.abs(a["v"] - b["v"]).max() > 0.1  # the user's gbar replaced the CONSTRUCTOR's
     assert neuron["a.a"][0] == GSRC * (6.3 + 1)  # the EXTERNAL global and celsius
     for cell in USER:  # the run takes the tables' arguments past both ends of their axes

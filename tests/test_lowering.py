@@ -137,8 +137,9 @@ def test_table_is_computed_directly(write_mod):
      "3:24: unsupported: FUNCTION_TABLE 'tau' without values (NEURON's come from hoc; give modlc's with "
      "tables={'tau': FunctionTable(...)} when compiling)"),
     ("INITIAL { LOCAL i  FROM i = v TO 3 { } }",
-     "2:20: unsupported: FROM loop whose bounds are known only at run time (modlc needs a known start and "
-     "a positive step)"),
+     "2:20: unsupported: FROM loop whose bounds are known only at run time (nothing bounds stop - start)"),
+    ("PARAMETER { n = 2 }\nINITIAL { LOCAL i  FROM i = 0 TO 3 BY n { } }",
+     "3:20: unsupported: FROM loop whose bounds are known only at run time (modlc needs a known, positive step)"),
     ("ASSIGNED { x[20000] }\nINITIAL { x[v] = 1 }",
      "3:11: unsupported: loops unrolling to more than 10000 iterations (run-time array indices count each element)"),
     ("ASSIGNED { a }\nCONSTRUCTOR { a = v }",
@@ -375,3 +376,14 @@ def test_external_is_a_global_parameter_read_only(write_mod):
     assert not any(v.name == "celsius" for v in mech.variables)  # the runtime supplies it
     path = write_mod("NEURON { SUFFIX ex2 EXTERNAL gx }\nINITIAL { gx = 1 }\n")
     assert error_of(path).startswith("2:11: unsupported: assignment to EXTERNAL 'gx'")
+
+
+def test_upper_bound_of_a_loop_span():
+    """FROM i = imax(n - 5, 0) TO n spans at most 5 whatever n is; a bare n bounds nothing."""
+    import sympy as sp
+    from modlc.bounds import upper_bound
+    n = sp.Symbol("n", real=True)
+    assert upper_bound(n - sp.Piecewise((n - 5, n - 5 > 0), (0, True))) == 5.0
+    assert upper_bound(sp.Piecewise((3, n < 2), (2 * n - 1, n <= 4), (0, True))) == 7.0
+    assert upper_bound(n - 2) is None
+    assert upper_bound(sp.Piecewise((n, n > 4), (1, True))) is None

@@ -1,7 +1,7 @@
-: FROM loops whose stop is a run-time value, and array indices known only at run time.
+: FROM loops whose stop (or start) is a run-time value, and array indices known only at run time.
 NEURON {
     SUFFIX runloop
-    RANGE n, total, w, k, picked, last
+    RANGE n, total, w, k, picked, last, recent
     NONSPECIFIC_CURRENT i
 }
 DEFINE NW 6
@@ -15,6 +15,7 @@ ASSIGNED {
     w[NW]
     picked
     last
+    recent
 }
 STATE { s }
 INITIAL {
@@ -30,6 +31,7 @@ BREAKPOINT {
     SOLVE grow METHOD cnexp
     total = weighted(v)
     picked = w[k] * s
+    recent = latest()
     i = 1e-4 * picked * (v + 60) + 1e-5 * total
 }
 FUNCTION weighted(x) {
@@ -42,4 +44,23 @@ FUNCTION weighted(x) {
 }
 DERIVATIVE grow {
     s' = (1 - s) / (5 + w[k])
+}
+
+FUNCTION latest() {
+    : a run-time start: at most three iterations, whatever n is, so at most three are unrolled
+    LOCAL j, acc, first
+    acc = 0
+    first = larger(n - 2, 0)  : nocmodl's FROM takes no function call
+    FROM j = first TO n {
+        acc = acc + w[j]
+    }
+    latest = acc
+}
+
+FUNCTION larger(a, b) {
+    if (a > b) {
+        larger = a
+    } else {
+        larger = b
+    }
 }
