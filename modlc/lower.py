@@ -692,8 +692,8 @@ class Lowerer:
                 "nothing bounds stop - start"
             raise unsupported(stmt.loc, f"{what} ({reason})")
         if len(values) > MAX_MASKED:
-            raise unsupported(stmt.loc, f"{what} (its arrays allow {len(values)} iterations; "
-                                        f"modlc unrolls at most {MAX_MASKED}, each run in every call)")
+            raise unsupported(stmt.loc, f"{what} (up to {len(values)} iterations; modlc unrolls at most "
+                                        f"{MAX_MASKED}, each run in every call)")
         alive, previous_stop = sp.true, None
         for k, j in enumerate(values):
             self.count_unrolled(stmt.loc)
