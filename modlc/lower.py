@@ -4,15 +4,18 @@ The lowerer executes each block symbolically. Every name has a current SymPy val
 binds a fresh symbol (so the output is single-assignment and nothing is ever re-evaluated); a call
 to a FUNCTION or PROCEDURE runs its body in a fresh scope (inlining); an `if` on a per-instance
 value runs both branches and merges every variable they assign into a select (branch-free code
-for tensors); loops whose bounds are known unroll. TABLE statements are ignored: modlc computes
-the function directly (a table is NEURON's speed trick, not semantics).
+for tensors); loops whose bounds are known unroll, and a loop whose bounds are known only at run
+time unrolls as far as its arrays or a bound on its span allow, each iteration masked. TABLE
+statements are ignored: modlc computes the function directly (a table is NEURON's speed trick, not
+semantics). CONSTRUCTOR results become default values (`constructor`), FUNCTION_TABLE calls
+interpolate values given from Python (`function_table`).
 
 A SOLVEd block becomes an `ir.System`: its derivatives, KINETIC reactions expanded into rates
 (stoichiometry, COMPARTMENT volumes, `<<` fluxes, f_flux/b_flux), CONSERVE laws and LINEAR /
 NONLINEAR equations, ready for a method in `solvers`.
 
-Anything that cannot become a tensor kernel (VERBATIM C, recursion, a loop bound known only at
-run time…) is a located `unsupported: <construct>` error.
+Anything that cannot become a tensor kernel (VERBATIM C, recursion, a loop whose trip count
+nothing bounds…) is a located `unsupported: <construct>` error.
 """
 
 from __future__ import annotations
