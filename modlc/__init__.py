@@ -8,15 +8,16 @@ modlc itself stays light: the compiler is imported on first use.
 __version__ = "0.1.0"
 
 
-def compile(path, backend="jax", dtype="float64", conductance="symbolic", include_path=(), output=None):
-    """Generate a mechanism's kernels for a backend: {file name: bytes}, or written to `output`."""
+def compile(path, backend="jax", dtype="float64", conductance="symbolic", include_path=(), output=None, tables=None):
+    """Generate a mechanism's kernels for a backend: {file name: bytes}, or written to `output`;
+    `tables` maps FUNCTION_TABLE names to `modlc.function_table.FunctionTable` values."""
     from .loader import compile as _compile
 
-    return _compile(path, backend, dtype, conductance, include_path, output)
+    return _compile(path, backend, dtype, conductance, include_path, output, tables)
 
 
-def load(path, backend="jax", dtype="float64", conductance="symbolic", include_path=()):
+def load(path, backend="jax", dtype="float64", conductance="symbolic", include_path=(), tables=None):
     """The generated kernel module of a .mod file (compiled on first use, cached on disk)."""
     from .loader import load as _load
 
-    return _load(path, backend, dtype, conductance, include_path)
+    return _load(path, backend, dtype, conductance, include_path, tables)

@@ -11,16 +11,17 @@ import difflib
 import os
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 from .codegen import generate
+from .function_table import Tables
 from .pipeline import compile_ir
 
 
 def compile_file(path: str | Path, backend: str, dtype: str = "float64", conductance: str = "symbolic",
-                 include_path: Sequence[str] = ()) -> dict[str, bytes]:
+                 include_path: Sequence[str] = (), tables: Optional[Tables] = None) -> dict[str, bytes]:
     """The generated files of one .mod file, as {file name: bytes} (raises ModlcError)."""
-    return generate(compile_ir(path, include_path, conductance), backend, dtype)
+    return generate(compile_ir(path, include_path, conductance, tables), backend, dtype)
 
 
 def write_files(files: dict[str, bytes], directory: Path) -> list[Path]:

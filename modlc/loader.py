@@ -18,10 +18,13 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
-from typing import Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from . import __version__
 from . import ast_nodes as A
+
+if TYPE_CHECKING:  # the compiler (and SymPy) load on first use
+    from .function_table import Tables
 
 _loaded: dict[str, ModuleType] = {}
 
@@ -64,9 +67,10 @@ def compiler_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def cache_key(path: str | Path, backend: str, dtype: str, conductance: str, include_path: Sequence[str] = ()) -> str:
+def cache_key(path: str | Path, backend: str, dtype: str, conductance: str, include_path: Sequence[str] = (),
+              tables: Optional[Tables] = None) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, compiler_fingerprint(), backend, dtype, conductance):
+    for part in (__version__, compiler_fingerprint(), backend, dtype, conductance, table_text(tables)):
         digest.update(part.encode() + b"\0")
     for file in source_files(path, include_path):
         data = file.read_bytes()
@@ -74,35 +78,42 @@ def cache_key(path: str | Path, backend: str, dtype: str, conductance: str, incl
     return digest.hexdigest()
 
 
+def table_text(tables: Optional[Tables]) -> str:
+    """The tables' values as text, in name order (floats by repr, which round-trips)."""
+    return repr(sorted((tables or {}).items()))
+
+
 def compile(path: str | Path, backend: str = "jax", dtype: str = "float64", conductance: str = "symbolic",
-            include_path: Sequence[str] = (), output: str | Path | None = None):
+            include_path: Sequence[str] = (), output: str | Path | None = None, tables: Optional[Tables] = None):
     """Generate a mechanism's kernels: {file name: bytes}, or, given `output`, write them there and
-    return their paths. Raises ModlcError for a bad .mod file or option."""
+    return their paths; `tables` gives FUNCTION_TABLE values. Raises ModlcError for a bad .mod file
+    or option."""
     from .compiler import compile_file, write_files
 
-    files = compile_file(path, backend, dtype, conductance, include_path)
+    files = compile_file(path, backend, dtype, conductance, include_path, tables)
     if output is None:
         return files
     return write_files(files, Path(output))
 
 
 def load(path: str | Path, backend: str = "jax", dtype: str = "float64", conductance: str = "symbolic",
-         include_path: Sequence[str] = ()) -> ModuleType:
+         include_path: Sequence[str] = (), tables: Optional[Tables] = None) -> ModuleType:
     """The generated module of a .mod file, compiled on first use and cached on disk.
 
     Loading float64 JAX kernels switches on jax_enable_x64, which they need."""
     from . import backends
 
-    key = cache_key(path, backend, dtype, conductance, include_path)
+    key = cache_key(path, backend, dtype, conductance, include_path, tables)
     if key in _loaded:
         return _loaded[key]
     entry = cache_root() / key[:2] / key
     if not (entry / "module").is_file():
-        _fill(entry, compile(path, backend, dtype, conductance, include_path))
+        _fill(entry, compile(path, backend, dtype, conductance, include_path, tables=tables))
     stem = (entry / "module").read_text(encoding="utf-8").strip()
     backends.prepare(backend, dtype)
     module = import_module_file(entry / f"{stem}.py", f"modlc_{backend}")
-    module.__modlc_source__ = (str(Path(path).resolve()), conductance, tuple(include_path))  # lets the runtime recompile it for another backend
+    module.__modlc_source__ = (str(Path(path).resolve()), conductance, tuple(include_path),  # lets the runtime
+                               tuple(sorted((tables or {}).items())))  # recompile it for another backend
     _loaded[key] = module
     return module
 

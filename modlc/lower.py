@@ -4,15 +4,18 @@ The lowerer executes each block symbolically. Every name has a current SymPy val
 binds a fresh symbol (so the output is single-assignment and nothing is ever re-evaluated); a call
 to a FUNCTION or PROCEDURE runs its body in a fresh scope (inlining); an `if` on a per-instance
 value runs both branches and merges every variable they assign into a select (branch-free code
-for tensors); loops whose bounds are known unroll. TABLE statements are ignored: modlc computes
-the function directly (a table is NEURON's speed trick, not semantics).
+for tensors); loops whose bounds are known unroll, and a loop whose bounds are known only at run
+time unrolls as far as its arrays or a bound on its span allow, each iteration masked. TABLE
+statements are ignored: modlc computes the function directly (a table is NEURON's speed trick, not
+semantics). CONSTRUCTOR results become default values (`constructor`), FUNCTION_TABLE calls
+interpolate values given from Python (`function_table`).
 
 A SOLVEd block becomes an `ir.System`: its derivatives, KINETIC reactions expanded into rates
 (stoichiometry, COMPARTMENT volumes, `<<` fluxes, f_flux/b_flux), CONSERVE laws and LINEAR /
 NONLINEAR equations, ready for a method in `solvers`.
 
-Anything that cannot become a tensor kernel (VERBATIM C, recursion, a loop bound known only at
-run time…) is a located `unsupported: <construct>` error.
+Anything that cannot become a tensor kernel (VERBATIM C, recursion, a loop whose trip count
+nothing bounds…) is a located `unsupported: <construct>` error.
 """
 
 from __future__ import annotations
@@ -24,13 +27,15 @@ from typing import Optional
 import sympy as sp
 
 from . import ast_nodes as A
-from . import conductance, ir
+from . import conductance, constructor, function_table, ir
+from .bounds import upper_bound
 from .diagnostics import ModlcError
 from .semantics import SymbolTable
 from .symbolic import (RANDOM_DRAWS, as_condition, as_number, is_atomic,
                        math_function, number, select, sym, symbol_base)
 
 MAX_UNROLL = 10_000  # loop iterations, summed over a kernel
+MAX_MASKED = 256  # iterations of a loop with a run-time stop: every one runs in every call
 MAX_INLINE_DEPTH = 64
 # Variables the runtime supplies to every kernel.
 RUNTIME_INPUTS = ("v", "t", "dt", "celsius", "area", "diam")
@@ -38,7 +43,7 @@ RUNTIME_INPUTS = ("v", "t", "dt", "celsius", "area", "diam")
 BUILTIN_CONSTANTS = {"PI": math.pi, "pi": math.pi, "FARADAY": 96485.33212331001,
                      "R": 8.31446261815324, "secondorder": 0.0}
 MECHANISM_ROLES = ("parameter", "assigned", "state", "global_local", "ion", "nonspecific_current",
-                   "electrode_current", "pointer", "undeclared")
+                   "electrode_current", "pointer", "undeclared", "external")
 # Builtins that exist only for NEURON's own machinery and are no-ops in a kernel.
 IGNORED_CALLS = frozenset({"printf", "prterr", "nrn_pointing"})
 SOLVE_DEFAULTS = {"DERIVATIVE": "derivimplicit", "KINETIC": "sparse", "LINEAR": "simeq",
@@ -56,6 +61,11 @@ def ghk(v, ci, co, z) -> sp.Expr:
     return number(0.001) * z * number(BUILTIN_CONSTANTS["FARADAY"]) * (ci * efun(-x) - co * efun(x))
 
 
+def truncate(x: sp.Expr) -> sp.Expr:
+    """C's (int) x: toward zero."""
+    return select(sp.Ge(x, 0), sp.floor(x), sp.ceiling(x))
+
+
 def unsupported(loc, what: str) -> ModlcError:
     return ModlcError.at(loc, f"unsupported: {what}")
 
@@ -70,6 +80,7 @@ class LoweredMechanism:
     title: Optional[str]
     notes: list[str]
     array_sizes: dict[str, int]
+    constructed: dict[str, float] = field(default_factory=dict)  # CONSTRUCTOR results: defaults
 
 
 @dataclass
@@ -93,12 +104,14 @@ class _Builder:
 
 
 class Lowerer:
-    def __init__(self, mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic"):
+    def __init__(self, mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic",
+                 tables: Optional[function_table.Tables] = None):
         if conductance_mode not in conductance.MODES:
             raise ValueError(f"conductance must be one of {conductance.MODES}")
         self.conductance = conductance_mode
         self.mod = mod
         self.table = table
+        self.tables = dict(tables or {})
         self.items = list(mod.walk_items())
         self.callables = {i.name.name: i for i in self.items if isinstance(i, A.Callable) and i.name}
         self.blocks = {i.name.name: i for i in self.items
@@ -139,7 +152,28 @@ class Lowerer:
                     raise unsupported(item.loc, f"a second {item.kind} {item.name.name} block")
                 kernels[name] = self.kernel(name, item.body.statements)
         title = next((i.text for i in self.items if isinstance(i, A.Title)), None)
-        return LoweredMechanism(self.table, kernels, args, title, self.notes, self.array_sizes)
+        return LoweredMechanism(self.table, kernels, args, title, self.notes, self.array_sizes,
+                                self.construct())
+
+    def construct(self) -> dict[str, float]:
+        """CONSTRUCTOR results as default values (see `constructor`); a DESTRUCTOR that translates
+        has no effect on the simulation (instances live until the run ends) and is dropped."""
+        defaults: dict[str, float] = {}
+        for item in self.items:
+            if not (isinstance(item, A.CodeBlock) and item.kind in ("CONSTRUCTOR", "DESTRUCTOR")
+                    and item.body.statements):
+                continue
+            kernel = self.kernel(item.kind.lower(), item.body.statements)
+            if item.kind == "DESTRUCTOR":
+                if self.table.kind == "density":
+                    raise ModlcError.at(item.loc, "DESTRUCTOR is only permitted in a POINT_PROCESS or "
+                                                  "ARTIFICIAL_CELL (as nocmodl says)")
+                self.notes.append(f"{item.loc}: DESTRUCTOR dropped (it has no effect on a simulation)")
+                continue
+            folded, notes = constructor.fold(kernel, self.table, self.array_sizes, item.loc)
+            defaults.update(folded)
+            self.notes.extend(notes)
+        return defaults
 
     def code_statements(self, kind: str) -> tuple:
         """The statements of every top-level block of a kind, in order: nocmodl appends a second
@@ -148,13 +182,10 @@ class Lowerer:
 
     def reject_unsupported_declarations(self) -> None:
         for item in self.items:
-            if isinstance(item, A.CodeBlock) and item.kind in ("CONSTRUCTOR", "DESTRUCTOR"):
-                if item.body.statements:
-                    raise unsupported(item.loc, f"{item.kind} block (modlc has no per-instance construction hook)")
             if isinstance(item, A.Verbatim):
                 self.notes.append(f"{item.loc}: top-level VERBATIM ignored (no kernel code uses it)")
         for name, s in self.table.symbols.items():
-            if s.role in ("external", "bbcorepointer", "random"):
+            if s.role in ("bbcorepointer", "random"):
                 raise unsupported(s.loc, f"{s.role.upper()} variable '{name}'")
 
     def kernel(self, name: str, statements, locals_=()) -> ir.Kernel:
@@ -256,7 +287,9 @@ class Lowerer:
     def element_key(self, name: str, index: Optional[A.Expr], frame: _Frame, loc) -> str:
         if index is None:
             return name
-        i = self.expr(index, frame)
+        return self.element(name, self.expr(index, frame), loc)
+
+    def element(self, name: str, i: sp.Expr, loc) -> str:
         if not i.is_number:
             raise unsupported(loc, f"index of '{name}' known only at run time")
         i = int(i)
@@ -279,13 +312,18 @@ class Lowerer:
                 if index is None:
                     raise unsupported(loc, f"LOCAL array '{name}' used without an index")
                 i = self.expr(index, frame)
-                if not i.is_number or not 0 <= int(i) < len(value):
-                    raise unsupported(loc, f"index of LOCAL array '{name}' out of range or known only at run time")
+                if not i.is_number:
+                    return self.select_element(value, i, loc)
+                if not 0 <= int(i) < len(value):
+                    raise unsupported(loc, f"index {int(i)} out of range for LOCAL array '{name}[{len(value)}]'")
                 return value[int(i)]
             return value
         if frame.function == name:
             return frame.result
-        key = self.element_key(name, index, frame, loc)
+        i = None if index is None else self.expr(index, frame)
+        if i is not None and not i.is_number and name in self.array_sizes:
+            return self.select_element(self.elements(name), i, loc)
+        key = name if i is None else self.element(name, i, loc)
         if key in self.builder.env:
             return self.builder.env[key]
         s = self.table.symbols.get(name)
@@ -310,8 +348,13 @@ class Lowerer:
             current = scope[name]
             if isinstance(current, list):
                 i = self.expr(index, frame) if index is not None else None
-                if i is None or not i.is_number or not 0 <= int(i) < len(current):
-                    raise unsupported(loc, f"index of LOCAL array '{name}' out of range or known only at run time")
+                if i is not None and not i.is_number:
+                    value = self.bind(name, value)
+                    for k, new in enumerate(self.store_element(current, i, value, loc)):
+                        current[k] = self.bind(f"{name}{k}", new)
+                    return
+                if i is None or not 0 <= int(i) < len(current):
+                    raise unsupported(loc, f"index of LOCAL array '{name}' missing or out of range")
                 current[int(i)] = self.bind(f"{name}{int(i)}", value)
             else:
                 scope[name] = self.bind(name, value)
@@ -325,8 +368,47 @@ class Lowerer:
             raise unsupported(loc, f"assignment to '{name}' ({role or 'undefined'})")
         if name in RUNTIME_INPUTS and name != "v":  # v: the mechanism's own copy, as nocmodl's _v
             raise unsupported(loc, f"assignment to NEURON's '{name}'")
-        key = self.element_key(name, index, frame, loc)
+        if s is not None and "external" in s.flags:
+            raise unsupported(loc, f"assignment to EXTERNAL '{name}' (a hoc value shared by every mechanism; "
+                                   "modlc reads it as a GLOBAL set with Network.set_global)")
+        i = None if index is None else self.expr(index, frame)
+        if i is not None and not i.is_number and name in self.array_sizes:
+            value = self.bind(name, value)
+            elements = self.elements(name)
+            for k, new in enumerate(self.store_element(elements, i, value, loc)):
+                if new != elements[k]:
+                    self.builder.env[f"{name}[{k}]"] = self.bind(f"{name}[{k}]", new)
+            return
+        key = name if i is None else self.element(name, i, loc)
         self.builder.env[key] = self.bind(key, value)
+
+    def elements(self, name: str) -> list:
+        """The current values of a mechanism array's elements."""
+        keys = [f"{name}[{k}]" for k in range(self.array_sizes[name])]
+        return [self.builder.env.get(key, sym(key)) for key in keys]
+
+    def select_element(self, elements: list, i: sp.Expr, loc) -> sp.Expr:
+        """`x[i]` for an index known only at run time: C truncates i toward zero, so element k is
+        the one where k <= i < k + 1 (out of range is undefined in NEURON; here the nearest end)."""
+        self.count_unrolled(loc, len(elements))
+        i = as_number(i)
+        pairs = [(as_number(e), sp.Lt(i, k + 1)) for k, e in enumerate(elements[:-1])]
+        return sp.Piecewise(*pairs, (as_number(elements[-1]), True)) if pairs else as_number(elements[0])
+
+    def store_element(self, elements: list, i: sp.Expr, value: sp.Expr, loc) -> list:
+        """Every element after `x[i] = value` with a run-time index: a select per element."""
+        self.count_unrolled(loc, len(elements))
+        i, last = as_number(i), len(elements) - 1
+        hits = [sp.And(sp.Ge(i, k) if k > 0 else sp.true, sp.Lt(i, k + 1) if k < last else sp.true)
+                for k in range(len(elements))]
+        return [select(hit, value, as_number(old)) for hit, old in zip(hits, elements)]
+
+    def count_unrolled(self, loc, count: int = 1) -> None:
+        """Loop iterations and run-time-indexed array elements share one budget per kernel."""
+        self.unrolled += count
+        if self.unrolled > MAX_UNROLL:
+            raise unsupported(loc, f"loops unrolling to more than {MAX_UNROLL} iterations "
+                                   "(run-time array indices count each element)")
 
     # ------------------------------------------------------------------ expressions
     def expr(self, node, frame: _Frame) -> sp.Expr:
@@ -376,7 +458,7 @@ class Lowerer:
         target = self.callables.get(name)
         if target is not None:
             if target.kind == "FUNCTION_TABLE":
-                raise unsupported(node.loc, f"FUNCTION_TABLE '{name}' (its values come from hoc at run time)")
+                return self.table_call(target, node, frame)
             return self.inline(target, node, frame)
         builtin = math_function(name)
         if builtin is not None:
@@ -411,6 +493,20 @@ class Lowerer:
         if name in IGNORED_CALLS:
             return sp.Integer(0)
         raise unsupported(node.loc, f"function '{name}'")
+
+    def table_call(self, target: A.Callable, node: A.Call, frame: _Frame) -> sp.Expr:
+        name = target.name.name
+        if len(node.args) != len(target.params):
+            raise ModlcError.at(node.loc, f"{name}() takes {len(target.params)} arguments, not {len(node.args)}")
+        table = self.tables.get(name)
+        if table is None:
+            raise unsupported(node.loc, f"FUNCTION_TABLE '{name}' without values (NEURON's come from hoc; give "
+                                        f"modlc's with tables={{'{name}': FunctionTable(...)}} when compiling)")
+        if table.arity not in (0, len(target.params)):
+            raise ModlcError.at(node.loc, f"the table given for '{name}' has {table.arity} axes; "
+                                          f"{name}() takes {len(target.params)} arguments")
+        args = [as_number(self.expr(a, frame)) for a in node.args]
+        return function_table.lookup(table, args, self.bind)
 
     def inline(self, target: A.Callable, node: A.Call, frame: _Frame) -> sp.Expr:
         if len(node.args) != len(target.params):
@@ -500,23 +596,29 @@ class Lowerer:
         self.write(target.name, target.index, value, frame, stmt.loc)
 
     def branch(self, stmt: A.If, frame: _Frame) -> None:
-        condition = as_condition(self.expr(stmt.condition, frame))
+        orelse = None if stmt.orelse is None else (lambda: self.execute(stmt.orelse, frame))
+        self.conditional(as_condition(self.expr(stmt.condition, frame)),
+                         lambda: self.execute_block(stmt.then, frame), orelse, frame)
+
+    def conditional(self, condition, then, orelse, frame: _Frame) -> None:
+        """Run `then()` where the condition holds and `orelse()` (or nothing) where it does not:
+        both run, and every value they assign differently becomes a select."""
         if condition is sp.true:
-            self.execute_block(stmt.then, frame)
+            then()
             return
         if condition is sp.false:
-            if stmt.orelse is not None:
-                self.execute(stmt.orelse, frame)
+            if orelse is not None:
+                orelse()
             return
         before = self.snapshot(frame)
         outer_path = self.builder.path
         self.builder.path = sp.And(outer_path, condition)
-        self.execute_block(stmt.then, frame)
+        then()
         after_then = self.snapshot(frame)
         self.restore(frame, before)
         self.builder.path = sp.And(outer_path, sp.Not(condition))
-        if stmt.orelse is not None:
-            self.execute(stmt.orelse, frame)
+        if orelse is not None:
+            orelse()
         self.builder.path = outer_path
         self.merge(frame, condition, after_then)
 
@@ -561,19 +663,114 @@ class Lowerer:
         bounds = [self.expr(e, frame) if e is not None else sp.Integer(1)
                   for e in (stmt.start, stmt.stop, stmt.step)]
         if not all(b.is_number for b in bounds):
-            raise unsupported(stmt.loc, "FROM loop whose bounds are known only at run time")
+            self.masked_loop(stmt, bounds, frame)
+            return
         start, stop, step = (int(b) for b in bounds)
         if step == 0:
             raise ModlcError.at(stmt.loc, "FROM loop with step 0")
         i = start
         while (i <= stop) if step > 0 else (i >= stop):
-            self.count_iteration(stmt.loc)
+            self.count_unrolled(stmt.loc)
             frame.scopes.append({stmt.var.name: sp.Integer(i)})
             try:
                 self.execute_block(stmt.body, frame)
             finally:
                 frame.scopes.pop()
             i += step
+
+    def masked_loop(self, stmt: A.FromLoop, bounds: list, frame: _Frame) -> None:
+        """A FROM loop whose bounds are known only at run time. nocmodl's C is
+        `for (int j = start; j <= (int) stop; j += step)`, stop re-evaluated every iteration. What
+        bounds the iterations a correct program can run: the arrays the body indexes with j (from a
+        known start), or a bound on stop - start (`FROM i = imax(n-5, 0) TO n`). modlc unrolls that
+        many and runs each where its condition holds (a select per assigned value)."""
+        start, stop, step = bounds
+        what = "FROM loop whose bounds are known only at run time"
+        if not (step.is_number and int(step) > 0):
+            raise unsupported(stmt.loc, f"{what} (modlc needs a known, positive step)")
+        step, var = int(step), stmt.var.name
+        values = self.loop_values(stmt, start, stop, step, frame)
+        if values is None:
+            reason = f"no array indexed by '{var}' bounds its trip count" if start.is_number else \
+                "nothing bounds stop - start"
+            raise unsupported(stmt.loc, f"{what} ({reason})")
+        if len(values) > MAX_MASKED:
+            raise unsupported(stmt.loc, f"{what} (up to {len(values)} iterations; modlc unrolls at most "
+                                        f"{MAX_MASKED}, each run in every call)")
+        alive, previous_stop = sp.true, None
+        for k, j in enumerate(values):
+            self.count_unrolled(stmt.loc)
+            if k:
+                stop = as_number(self.expr(stmt.stop, frame))
+            # integer j: j <= (int) stop, C truncating toward zero: j <= stop where j >= 1, else j < stop + 1
+            holds = sp.Or(sp.And(sp.Ge(j, 1), sp.Le(j, stop)), sp.And(sp.Lt(j, 1), sp.Lt(j, stop + 1)))
+            alive = as_condition(holds) if stop == previous_stop or previous_stop is None else sp.And(alive, holds)
+            previous_stop = stop
+            if alive is sp.false:
+                return
+            frame.scopes.append({var: j})
+            try:
+                self.conditional(alive, lambda: self.execute_block(stmt.body, frame), None, frame)
+            finally:
+                frame.scopes.pop()
+
+    def loop_values(self, stmt: A.FromLoop, start, stop, step: int, frame: _Frame) -> Optional[list]:
+        """The loop variable's value in every iteration that may run, or None if unbounded."""
+        if start.is_number:
+            limit = self.index_limit(stmt.body, stmt.var.name, frame)
+            if limit is not None:
+                return [sp.Integer(j) for j in range(int(start), limit + 1, step)]
+        span = upper_bound(self.expand(as_number(stop) - as_number(start)))
+        if span is None or not math.isfinite(span):
+            return None
+        first = sp.Integer(int(start)) if start.is_number else self.bind(stmt.var.name, truncate(start))
+        return [first + k * step for k in range(max(0, int(span + 1) // step + 1))]
+
+    def expand(self, expr: sp.Expr) -> sp.Expr:
+        """An expression in the kernel's inputs: the symbols this kernel bound, replaced by their values."""
+        statements = self.builder.statements + (self.system.statements if self.system is not None else [])
+        definitions = {s.target: s.value for s in statements if isinstance(s, ir.Assign)}
+        for _ in range(MAX_INLINE_DEPTH):
+            expanded = expr.xreplace(definitions)
+            if expanded == expr:
+                break
+            expr = expanded
+        return expr
+
+    def index_limit(self, body: A.Block, var: str, frame: _Frame) -> Optional[int]:
+        """The largest value of the loop variable for which every array index in the body that is
+        linear in it (`x[j]`, `x[2*j-1]`) stays inside its array; None if no index constrains it."""
+        j = sp.Dummy(var)
+        frame.scopes.append({var: j})
+        limit = None
+        try:
+            for node in A.walk(body):
+                if not (isinstance(node, A.Name) and node.index is not None):
+                    continue
+                if any(isinstance(n, A.Call) for n in A.walk(node.index)):
+                    continue
+                size = self.array_size(node.name, frame)
+                try:
+                    index = as_number(self.expr(node.index, frame))
+                except ModlcError:  # reads a LOCAL of the body, say: not linear in j by itself
+                    continue
+                if size is None or index.free_symbols != {j} or not index.is_polynomial(j) \
+                        or sp.degree(index, j) != 1:
+                    continue
+                slope, offset = index.coeff(j, 1), index.coeff(j, 0)
+                if not (slope.is_number and offset.is_number):
+                    continue
+                bound = (size - 1 - offset) / slope if slope > 0 else offset / -slope
+                limit = min(limit, int(sp.floor(bound))) if limit is not None else int(sp.floor(bound))
+        finally:
+            frame.scopes.pop()
+        return limit
+
+    def array_size(self, name: str, frame: _Frame) -> Optional[int]:
+        scope = self.local_scope(frame, name)
+        if scope is not None:
+            return len(scope[name]) if isinstance(scope[name], list) else None
+        return self.array_sizes.get(name)
 
     def while_loop(self, stmt: A.While, frame: _Frame) -> None:
         while True:
@@ -582,13 +779,8 @@ class Lowerer:
                 return
             if condition is not sp.true:
                 raise unsupported(stmt.loc, "WHILE loop whose condition is known only at run time")
-            self.count_iteration(stmt.loc)
+            self.count_unrolled(stmt.loc)
             self.execute_block(stmt.body, frame)
-
-    def count_iteration(self, loc) -> None:
-        self.unrolled += 1
-        if self.unrolled > MAX_UNROLL:
-            raise unsupported(loc, f"loops unrolling to more than {MAX_UNROLL} iterations")
 
     # ------------------------------------------------------------------ SOLVE and its blocks
     def solve(self, stmt: A.Solve, frame: _Frame) -> None:
@@ -727,6 +919,11 @@ class Lowerer:
                     finally:
                         frame.scopes.pop()
             else:
+                if stmt.index is not None and any(isinstance(n, A.Name) and n.name == stmt.index.name
+                                                  for n in A.walk(stmt.volume)):
+                    raise unsupported(ident.loc, f"COMPARTMENT {stmt.index.name}, ... lists '{ident.name}', which is "
+                                                 f"not an array: nocmodl computes its volume with a stale loop "
+                                                 f"index (undefined in NEURON)")
                 volume = self.bind("volume", self.expr(stmt.volume, frame))
                 for key in ([f"{ident.name}[{i}]" for i in range(size)] if size else [ident.name]):
                     system.volumes[key] = volume
@@ -797,6 +994,8 @@ _STATEMENT_HANDLERS = {
 }
 
 
-def lower(mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic") -> LoweredMechanism:
-    """Lower a checked file: every kernel straight-line, SOLVE blocks as `ir.System`s."""
-    return Lowerer(mod, table, conductance_mode).run()
+def lower(mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic",
+          tables: Optional[function_table.Tables] = None) -> LoweredMechanism:
+    """Lower a checked file: every kernel straight-line, SOLVE blocks as `ir.System`s; `tables`
+    holds the values of its FUNCTION_TABLEs."""
+    return Lowerer(mod, table, conductance_mode, tables).run()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 from . import cse, ir, solvers
 from .ast_nodes import ModFile
 from .conductance import conductance_key, currents
+from .function_table import Tables
 from .lower import RUNTIME_INPUTS, LoweredMechanism, lower
 from .parser import parse_file
 from .semantics import SymbolTable, check
@@ -25,8 +26,8 @@ class SolvedMechanism:
     notes: list[str]
 
 
-def lower_module(mod: ModFile, conductance: str = "symbolic") -> LoweredMechanism:
-    return lower(mod, check(mod), conductance)
+def lower_module(mod: ModFile, conductance: str = "symbolic", tables: Optional[Tables] = None) -> LoweredMechanism:
+    return lower(mod, check(mod), conductance, tables)
 
 
 def solve(lowered: LoweredMechanism) -> SolvedMechanism:
@@ -70,6 +71,8 @@ def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable
             continue  # v, t, dt, celsius, area, diam: declared in ASSIGNED by convention, supplied by the runtime
         if s.role == "pointer" or "pointer" in s.flags:  # POINTER x, with x also in ASSIGNED (the usual idiom)
             role, scope = "pointer", "range"
+        elif "external" in s.flags:  # a hoc variable (another mechanism's GLOBAL): one value, set from Python
+            role, scope = "parameter", "global"
         elif s.role == "parameter":
             role, scope = "parameter", "range" if "range" in s.flags else "global"
         elif s.role == "state":
@@ -87,12 +90,14 @@ def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable
         size = lowered.array_sizes.get(name)
         names = [f"{name}[{i}]" for i in range(size)] if size else [name]
         for element in names:
-            out.append(ir.Variable(element, role, s.units, s.value, scope, ion, access))
+            out.append(ir.Variable(element, role, s.units, lowered.constructed.get(element, s.value), scope, ion, access))
     for arg in lowered.net_receive_args:
         out.append(ir.Variable(arg, "netcon_arg", None, None, "range"))
     return out
 
 
-def compile_ir(path: str | Path, include_path: Sequence[str] = (), conductance: str = "symbolic") -> ir.MechanismIR:
-    """Parse, check, lower, solve and build the IR of one .mod file (raises ModlcError)."""
-    return build_ir(solve(lower_module(parse_file(path, tuple(include_path)), conductance)))
+def compile_ir(path: str | Path, include_path: Sequence[str] = (), conductance: str = "symbolic",
+               tables: Optional[Tables] = None) -> ir.MechanismIR:
+    """Parse, check, lower, solve and build the IR of one .mod file (raises ModlcError); `tables`
+    gives its FUNCTION_TABLEs' values (modlc.function_table)."""
+    return build_ir(solve(lower_module(parse_file(path, tuple(include_path)), conductance, tables)))

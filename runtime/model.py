@@ -9,22 +9,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Union
+from typing import Any, Mapping, Union
 
 from .morphology import Cell, ModelError, PointTemplate
 
 
 @dataclass(frozen=True)
 class Mechanism:
-    """A .mod file and how to compile it: `conductance` is "symbolic" or NEURON's "numeric"."""
+    """A .mod file and how to compile it: `conductance` is "symbolic" or NEURON's "numeric";
+    `tables` gives the values of its FUNCTION_TABLEs, {name: modlc.function_table.FunctionTable}
+    (NEURON's hoc `table_name(...)`), kept as sorted pairs so a Mechanism stays hashable."""
 
     path: Path
     conductance: str = "symbolic"
     include_path: tuple[str, ...] = ()
+    tables: Any = ()
+
+    def __post_init__(self):
+        pairs = self.tables.items() if isinstance(self.tables, Mapping) else self.tables
+        object.__setattr__(self, "tables", tuple(sorted(pairs)))
 
     @property
     def key(self) -> tuple:
-        return (str(self.path.resolve()), self.conductance, self.include_path)
+        return (str(self.path.resolve()), self.conductance, self.include_path, self.tables)
 
 
 MechanismLike = Union[str, Path, Mechanism, ModuleType]
@@ -36,7 +43,7 @@ def as_mechanism(mech: MechanismLike) -> Mechanism:
         return mech
     source = getattr(mech, "__modlc_source__", None)
     if source is not None:  # the simulation compiles the same file for its own backend and dtype
-        return Mechanism(Path(source[0]), source[1], tuple(source[2]))
+        return Mechanism(Path(source[0]), source[1], tuple(source[2]), source[3])
     if isinstance(mech, (str, Path)):
         path = Path(mech)
         if not path.is_file():

@@ -129,15 +129,58 @@ def test_table_is_computed_directly(write_mod):
     ("INITIAL { LOCAL i  i = 0  while (i < v) { i = i + 1 } }",
      "2:27: unsupported: WHILE loop whose condition is known only at run time"),
     ("INITIAL { LOCAL i  FROM i = 0 TO v { } }",
-     "2:20: unsupported: FROM loop whose bounds are known only at run time"),
+     "2:20: unsupported: FROM loop whose bounds are known only at run time (no array indexed by 'i' bounds "
+     "its trip count)"),
     ("INITIAL {\nVERBATIM\n  return 0;\nENDVERBATIM\n}",
      "3:1: unsupported: VERBATIM C code in a block modlc must translate"),
     ("FUNCTION_TABLE tau(v)\nINITIAL { LOCAL x  x = tau(v) }",
-     "3:24: unsupported: FUNCTION_TABLE 'tau' (its values come from hoc at run time)"),
+     "3:24: unsupported: FUNCTION_TABLE 'tau' without values (NEURON's come from hoc; give modlc's with "
+     "tables={'tau': FunctionTable(...)} when compiling)"),
+    ("INITIAL { LOCAL i  FROM i = v TO 3 { } }",
+     "2:20: unsupported: FROM loop whose bounds are known only at run time (nothing bounds stop - start)"),
+    ("PARAMETER { n = 2 }\nINITIAL { LOCAL i  FROM i = 0 TO 3 BY n { } }",
+     "3:20: unsupported: FROM loop whose bounds are known only at run time (modlc needs a known, positive step)"),
+    ("ASSIGNED { x[20000] }\nINITIAL { x[v] = 1 }",
+     "3:11: unsupported: loops unrolling to more than 10000 iterations (run-time array indices count each element)"),
+    ("ASSIGNED { a }\nCONSTRUCTOR { a = v }",
+     "3:1: unsupported: CONSTRUCTOR reading v (modlc folds a CONSTRUCTOR into default values: it may read only "
+     "constants and RANGE values)"),
+    ("ASSIGNED { a }\nDESTRUCTOR { a = 1 }",
+     "3:1: DESTRUCTOR is only permitted in a POINT_PROCESS or ARTIFICIAL_CELL (as nocmodl says)"),
+    ("STATE { c[2] s }\nBREAKPOINT { SOLVE k METHOD sparse }\nKINETIC k {\nCOMPARTMENT i, diam*i {c s}\n~ c[0] <-> s (1, 1) }",
+     "5:26: unsupported: COMPARTMENT i, ... lists 's', which is not an array: nocmodl computes its volume with a "
+     "stale loop index (undefined in NEURON)"),
 ])
 def test_untranslatable_code_gets_a_located_unsupported_error(write_mod, body, message):
     path = write_mod("NEURON { SUFFIX bad }\n" + body + "\n")
     assert error_of(path) == message
+
+
+def test_constructor_with_a_global_is_refused(write_mod):
+    path = write_mod("NEURON { POINT_PROCESS bad GLOBAL g }\nASSIGNED { g }\nCONSTRUCTOR { g = 1 }\n")
+    assert error_of(path) == ("3:1: unsupported: CONSTRUCTOR assigning 'g' (a GLOBAL or assigned value, "
+                              "changed once per instance)")
+
+
+def test_run_time_loop_and_index_lower_to_masked_selects(write_mod):
+    """nocmodl's `for (j = 0; j <= (int) n; j++)` and `x[(int) k]`: C truncates toward zero."""
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX rt RANGE n, k, acc, pick }
+        PARAMETER { n = 1  k = 0 }
+        ASSIGNED { x[4] acc pick }
+        INITIAL {
+            LOCAL j
+            FROM j = 0 TO 3 { x[j] = 10 ^ j }
+            acc = 0
+            FROM j = 0 TO n { acc = acc + x[j] }
+            x[k] = -1
+            pick = x[k + 1]
+        }
+    """))
+    for n, k, acc, pick in [(1.9, 2.7, 11, 1000), (-0.5, 0, 1, 10), (-1.5, 2, 0, 1000), (7, 1, 1111, 100)]:
+        out, _ = run(mech.kernels["init"], {"n": n, "k": k})
+        assert (out["acc"], out["pick"]) == (acc, pick), (n, k)
+        assert out[f"x[{int(k)}]"] == -1
 
 
 def test_verbatim_outside_kernels_is_ignored_with_a_note(write_mod):
@@ -267,3 +310,80 @@ def test_random_draws_stay_distinct_through_cse(write_mod):
     draws |= {d for e in mech.kernels["init"].outputs.values() for d in e.atoms(RandomDraw)}
     assert len(draws) == 3
     assert mech.kernels["init"].inputs() == []
+
+
+def hoc_func_table(values, axes, args):
+    """NEURON's src/oc/functabl.cpp restated: clamp at the ends, else the interval's fraction;
+    an axis is a list of grid points or a (lo, hi) pair of an evenly spaced one."""
+    def index(axis, n, x):
+        if isinstance(axis, tuple):
+            lo, hi = axis
+            if x <= lo:
+                return 0, 0.0
+            if x >= hi:
+                return n - 1, 0.0
+            x1 = (x - lo) / ((hi - lo) / float(n - 1))
+            return int(x1), x1 - int(x1)
+        if x <= axis[0]:
+            return 0, 0.0
+        if x >= axis[-1]:
+            return n - 1, 0.0
+        j = max(k for k in range(n - 1) if axis[k] <= x)
+        return j, (x - axis[j]) / (axis[j + 1] - axis[j])
+
+    def inter(frac, row, j):
+        return (1.0 - frac) * row[j] + frac * row[j + 1] if frac > 0 else row[j]
+
+    if len(axes) == 1:
+        j, frac = index(axes[0], len(values), args[0])
+        return inter(frac, values, j)
+    (i, fx), (j, fy) = index(axes[0], len(values), args[0]), index(axes[1], len(values[0]), args[1])
+    y1 = inter(fy, values[i], j)
+    return (1.0 - fx) * y1 + fx * inter(fy, values[i + 1], j) if fx > 0 else y1
+
+
+def test_function_table_interpolates_and_clamps_as_hoc_func_table(write_mod):
+    from modlc.function_table import Evenly, FunctionTable
+    tau = ([5.0, 3.0, 1.5, 2.5], [-70.0, -50.0, -20.0, 10.0])
+    g = ([[0.1, 0.2, 0.4], [0.1, 0.3, 0.5], [0.2, 0.5, 1.0], [0.4, 0.9, 1.5]], (-60.0, 30.0), [0.0, 0.3, 1.0])
+    path = write_mod("""
+        NEURON { SUFFIX ft RANGE a, b, c, x }
+        FUNCTION_TABLE tau(v)
+        FUNCTION_TABLE g(v, x)
+        FUNCTION_TABLE k(v)
+        PARAMETER { x = 0 }
+        ASSIGNED { a b c }
+        INITIAL { a = tau(v)  b = g(v, x)  c = k(v) }
+    """)
+    mech = compile_ir(path, tables={"tau": FunctionTable(*tau), "k": FunctionTable(7.5),
+                                    "g": FunctionTable(g[0], Evenly(*g[1]), g[2])})
+    for v in (-90.0, -70.0, -65.3, -50.0, -21.0, -20.0, 0.7, 10.0, 29.9, 30.0, 55.0):
+        for x in (-1.0, 0.0, 0.1, 0.3, 0.77, 1.0, 2.0):
+            out, _ = run(mech.kernels["init"], {"v": v, "x": x})
+            assert out["a"] == pytest.approx(hoc_func_table(tau[0], [tau[1]], [v]), rel=4 * EPS, abs=0), v
+            assert out["b"] == pytest.approx(hoc_func_table(g[0], [g[1], g[2]], [v, x]), rel=8 * EPS, abs=0), (v, x)
+            assert out["c"] == 7.5
+
+
+def test_external_is_a_global_parameter_read_only(write_mod):
+    mech = compile_ir(write_mod("""
+        NEURON { SUFFIX ex EXTERNAL gx, celsius RANGE a }
+        ASSIGNED { a }
+        INITIAL { a = gx * celsius }
+    """))
+    gx = next(v for v in mech.variables if v.name == "gx")
+    assert (gx.role, gx.scope) == ("parameter", "global")
+    assert not any(v.name == "celsius" for v in mech.variables)  # the runtime supplies it
+    path = write_mod("NEURON { SUFFIX ex2 EXTERNAL gx }\nINITIAL { gx = 1 }\n")
+    assert error_of(path).startswith("2:11: unsupported: assignment to EXTERNAL 'gx'")
+
+
+def test_upper_bound_of_a_loop_span():
+    """FROM i = imax(n - 5, 0) TO n spans at most 5 whatever n is; a bare n bounds nothing."""
+    import sympy as sp
+    from modlc.bounds import upper_bound
+    n = sp.Symbol("n", real=True)
+    assert upper_bound(n - sp.Piecewise((n - 5, n - 5 > 0), (0, True))) == 5.0
+    assert upper_bound(sp.Piecewise((3, n < 2), (2 * n - 1, n <= 4), (0, True))) == 7.0
+    assert upper_bound(n - 2) is None
+    assert upper_bound(sp.Piecewise((n, n > 4), (1, True))) is None
