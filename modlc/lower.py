@@ -405,7 +405,9 @@ class Lowerer:
             return self.random_variable_call(node, frame)
         if name == "__select__":  # VERBATIM's `c ? a : b`
             condition, then, otherwise = (self.expr(a, frame) for a in node.args)
-            return select(as_condition(condition), as_number(then), as_number(otherwise))
+            # each branch named, as an if's merge names them (dI/dv differentiates branch by branch)
+            return select(as_condition(condition), self.bind("then", as_number(then)),
+                          self.bind("otherwise", as_number(otherwise)))
         if name in ("net_send", "net_event", "net_move"):
             self.event(node, frame)
             return sp.Integer(0)
@@ -499,7 +501,7 @@ class Lowerer:
     def execute_statements(self, statements, frame: _Frame, tail: bool = False) -> None:
         """Run statements; a list holding VERBATIM C is first read as NMODL (`verbatim`). `tail`:
         the list is a whole block's body, where a final C `return` ends the block."""
-        if verbatim.has_verbatim(statements):
+        if verbatim.contains_verbatim(statements):
             statements = verbatim.translate(statements, self.defines, frame.function, tail)
         for stmt in statements:
             self.execute(stmt, frame)

@@ -383,42 +383,87 @@ def call(text: str, args: tuple, loc) -> A.Expr:
     return A.Call(text[2:] if text.startswith("_l") and len(text) > 2 else text, args, loc)
 
 
+def contains_verbatim(statements: Sequence) -> bool:
+    return any(isinstance(n, A.Verbatim) for stmt in statements for n in A.walk(stmt))
+
+
 def translate(statements: Sequence, mod_defines: dict[str, list[_Tok]], function: Optional[str],
               tail: bool) -> tuple:
-    """NMODL statements for a statement list holding VERBATIM pieces. `tail` says the list is a
-    whole block's body, so a `return` as its last action ends the block (a FUNCTION's `return x`
-    sets its result); any other `return` is an error."""
-    pieces = [s for s in statements if isinstance(s, A.Verbatim)]
-    source = " ".join(s.text for s in pieces)
-    tokens = tokenize(statements, dict(mod_defines))
-    body = _Reader(tokens, pieces[-1].loc, source).statements()
-    return tuple(_resolve_returns(body, function, tail))
+    """NMODL statements for a statement list holding VERBATIM pieces, at any depth. `tail` says
+    the list is a whole block's body, where a C `return` ends the block: a FUNCTION's
+    `return x` sets its result, and a `return` inside an `if` makes the rest of the body that
+    `if`'s other branch (an early exit, as `if (weight <= 0) { return; }` guards a NET_RECEIVE).
+    A `return` anywhere else (a loop, a block that is not a body) is an error."""
+    return tuple(_exits(_read(statements, mod_defines), function, tail))
 
 
-def _resolve_returns(stmts: list, function: Optional[str], tail: bool) -> list:
+def _read(statements: Sequence, defines: dict[str, list[_Tok]]) -> list:
+    """Every VERBATIM piece in the tree read as C; `return`s left as `_Return` markers."""
+    if has_verbatim(statements):
+        pieces = [s for s in statements if isinstance(s, A.Verbatim)]
+        source = " ".join(s.text for s in pieces)
+        statements = _Reader(tokenize(statements, dict(defines)), pieces[-1].loc, source).statements()
+    return [_read_nested(stmt, defines) for stmt in statements]
+
+
+def _read_nested(stmt, defines):
+    if isinstance(stmt, A.Block):
+        return A.Block(tuple(_read(stmt.statements, defines)), stmt.loc)
+    if isinstance(stmt, A.If):
+        orelse = stmt.orelse if stmt.orelse is None else _read_nested(stmt.orelse, defines)
+        return A.If(stmt.condition, _read_nested(stmt.then, defines), orelse, stmt.loc)
+    if isinstance(stmt, (A.FromLoop, A.While)) and contains_verbatim((stmt.body,)):
+        return _replace_body(stmt, _read_nested(stmt.body, defines))
+    return stmt
+
+
+def _replace_body(stmt, body):
+    fields = {name: getattr(stmt, name) for name in stmt.__dataclass_fields__}
+    fields["body"] = body
+    return type(stmt)(**fields)
+
+
+def _returns(stmt) -> bool:
+    return next(_walk_returns(stmt), None) is not None
+
+
+def _branch(stmt) -> list:
+    if stmt is None:
+        return []
+    return [stmt] if isinstance(stmt, A.If) else list(stmt.statements)
+
+
+def _exits(stmts: list, function: Optional[str], tail: bool) -> list:
     out = []
     for k, stmt in enumerate(stmts):
-        last = tail and k == len(stmts) - 1
+        if _returns(stmt) and (not tail or isinstance(stmt, (A.FromLoop, A.While))):
+            ret = next(_walk_returns(stmt))
+            raise ModlcError.at(ret.loc, "unsupported: VERBATIM `return` inside a loop or a block that is not a "
+                                         "FUNCTION's, PROCEDURE's or kernel's body (modlc has no early exit there)")
         if isinstance(stmt, _Return):
-            if not last:
-                raise ModlcError.at(stmt.loc, "unsupported: VERBATIM `return` before the end of its block "
-                                              "(modlc has no early exit from a kernel)")
             if function is not None and stmt.value is not None:
                 out.append(A.Assign(A.Name(function, None, stmt.loc), stmt.value, stmt.loc))
-        elif isinstance(stmt, A.Block):
-            out.append(A.Block(tuple(_resolve_returns(list(stmt.statements), function, last)), stmt.loc))
-        elif isinstance(stmt, A.If):
-            out.append(_resolve_if(stmt, function, last))
-        else:
-            out.append(stmt)
+            return out  # what follows a return never runs
+        rest = list(stmts[k + 1:])
+        if isinstance(stmt, A.Block) and _returns(stmt):
+            return out + _exits(list(stmt.statements) + rest, function, tail)
+        if isinstance(stmt, A.If) and _returns(stmt):
+            then = A.Block(tuple(_exits(_branch(stmt.then) + rest, function, tail)), stmt.then.loc)
+            orelse = A.Block(tuple(_exits(_branch(stmt.orelse) + rest, function, tail)), stmt.loc)
+            return out + [A.If(stmt.condition, then, orelse, stmt.loc)]
+        out.append(stmt)
     return out
 
 
-def _resolve_if(stmt: A.If, function: Optional[str], tail: bool) -> A.If:
-    then = A.Block(tuple(_resolve_returns(list(stmt.then.statements), function, tail)), stmt.then.loc)
-    orelse = stmt.orelse
-    if isinstance(orelse, A.If):
-        orelse = _resolve_if(orelse, function, tail)
-    elif orelse is not None:
-        orelse = A.Block(tuple(_resolve_returns(list(orelse.statements), function, tail)), orelse.loc)
-    return A.If(stmt.condition, then, orelse, stmt.loc)
+def _walk_returns(stmt):
+    if isinstance(stmt, _Return):
+        yield stmt
+    elif isinstance(stmt, A.Block):
+        for s in stmt.statements:
+            yield from _walk_returns(s)
+    elif isinstance(stmt, A.If):
+        yield from _walk_returns(stmt.then)
+        if stmt.orelse is not None:
+            yield from _walk_returns(stmt.orelse)
+    elif isinstance(stmt, (A.FromLoop, A.While)):
+        yield from _walk_returns(stmt.body)
