@@ -21,7 +21,7 @@ from ir_eval import run
 from modlc.diagnostics import ModlcError
 from modlc.ir_text import mechanism_text
 from modlc.pipeline import compile_ir
-from modlc.runtime import Network, Simulation
+from modlc.runtime import Mechanism, Network, Simulation
 from modlc.symbolic import ExponentialDraw, NormalDraw, RandomDraw, UniformDraw
 from neuron_oracle import compile_mechanisms, run_neuron
 from parity import assert_traces
@@ -250,8 +250,8 @@ out = {k: list(v) for k, v in r.items()}
 emit(out)
 '''
 
-# Largest |modlc - NEURON| measured on JAX, TF and NumPy (float64).
-FIGURES = {"v": 1e-10, "y": 1e-12, "w": 1e-12, "g_release": 1e-17, "g_pick": 1e-17}
+# Largest |modlc - NEURON| measured on JAX and NumPy (float64; mV, 1, 1, uS, uS): w follows v (w = v/2 there).
+FIGURES = {"v": 8.9e-11, "y": 1.4e-12, "w": 4.5e-11, "g_release": 4.3e-19, "g_pick": 4.3e-19}
 
 
 @pytest.fixture(scope="module")
@@ -263,8 +263,8 @@ def neuron(tmp_path_factory):
 def verbatim_model() -> Network:
     net = Network()
     k = sc.soma_cell(net, "s")
-    net.insert(FILES["hh"], k)
-    net.insert(FILES["vbcalc"], k)
+    net.insert(Mechanism(FILES["hh"], "numeric"), k)  # NEURON's dI/dv: the same implicit step
+    net.insert(Mechanism(FILES["vbcalc"], "numeric"), k)
     sc.iclamp(net, (k, "soma", 0.5), 2.0, 30.0, 0.08)
     release = net.place(FILES["VbRelease"], at=(k, "soma", 0.5))
     pick = net.place(FILES["VbPick"], at=(k, "soma", 0.5))
