@@ -118,6 +118,8 @@ class Lowerer:
         self.call_stack: list[str] = []
         self.inlined: set[str] = set()
         self.defines = verbatim.file_defines(mod)
+        self.handles = verbatim.handles(mod, {n for n, s in table.symbols.items()
+                                                 if {s.role, *s.flags} & {"pointer", "bbcorepointer"}})
 
     # ------------------------------------------------------------------ entry point
     def run(self) -> LoweredMechanism:
@@ -502,7 +504,7 @@ class Lowerer:
         """Run statements; a list holding VERBATIM C is first read as NMODL (`verbatim`). `tail`:
         the list is a whole block's body, where a final C `return` ends the block."""
         if verbatim.contains_verbatim(statements):
-            statements = verbatim.translate(statements, self.defines, frame.function, tail)
+            statements = verbatim.translate(statements, self.defines, self.handles, frame.function, tail)
         for stmt in statements:
             self.execute(stmt, frame)
 

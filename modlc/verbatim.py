@@ -32,12 +32,9 @@ STANDARD_HEADERS = frozenset({"stdio.h", "stdlib.h", "math.h", "string.h", "asse
 C_TYPES = frozenset({"double", "int", "float", "long", "short", "unsigned", "signed", "const", "register"})
 # Calls that print or only configure a random stream: no effect on a kernel's values.
 NO_EFFECT_CALLS = frozenset({"printf", "fprintf", "fflush", "nrnran123_setseq", "nrnran123_setids"})
-# name → (NMODL draw, the standard arguments before the call's own ones are appended)
-RANDOM_PICKS = {
-    "nrn_random_pick": ("scop_random", 0), "nrnran123_dblpick": ("scop_random", 0),
-    "nrnran123_uniform": ("uniform", None), "nrnran123_normal": ("normal", None),
-    "nrnran123_negexp": ("negexp", None),
-}
+# Draws through a random handle (the first argument) → the distribution they draw from.
+RANDOM_PICKS = {"nrn_random_pick": "uniform", "nrnran123_dblpick": "uniform", "nrnran123_uniform": "uniform",
+                "nrnran123_normal": "normal", "nrnran123_negexp": "negexp"}
 _TOKEN = re.compile(r"""
     (?P<space>\s+|/\*.*?\*/|//[^\n]*)
   | (?P<pre>\#[^\n]*(?:\\\n[^\n]*)*)
@@ -149,10 +146,11 @@ def _is_cast(texts: tuple) -> bool:
 class _Reader:
     """Recursive descent over the tokens; produces modlc AST nodes located at their C tokens."""
 
-    def __init__(self, tokens: list[_Tok], end: A.Loc, source: str):
+    def __init__(self, tokens: list[_Tok], end: A.Loc, source: str, handles: frozenset):
         self.tokens = tokens + [_Tok("end", "", end)]
         self.i = 0
         self.source = source
+        self.handles = handles
 
     # ----- helpers
     @property
@@ -349,15 +347,15 @@ class _Reader:
                 self.take()
                 index = self.expression()
                 self.expect("]")
-            return name(tok.text, index, tok.loc)
+            return name(tok.text, index, tok.loc, self.handles)
         self.i -= 1
         raise self.error()
 
 
-def name(text: str, index, loc) -> A.Expr:
+def name(text: str, index, loc, handles: frozenset) -> A.Expr:
     """A C identifier as NMODL: nocmodl's `_l` prefix removed; `cvode_active_` is 0 (fixed step);
-    a POINTER handle `_p_x` is a null pointer: modlc attaches no hoc object."""
-    if text == "cvode_active_" or text.startswith("_p_"):
+    `_p_x` of a random handle (a POINTER no NMODL code reads) is null: modlc attaches no hoc object."""
+    if text == "cvode_active_" or (text.startswith("_p_") and text[3:] in handles):
         return A.Number(0.0, "0", None, loc)
     if text.startswith("_l") and len(text) > 2:
         text = text[2:]
@@ -367,10 +365,9 @@ def name(text: str, index, loc) -> A.Expr:
 def call(text: str, args: tuple, loc) -> A.Expr:
     """A C call as NMODL: draws through a random handle read the instance's modlc stream."""
     if text in RANDOM_PICKS:
-        draw, _ = RANDOM_PICKS[text]
-        own = args[1:]
+        draw, own = RANDOM_PICKS[text], args[1:]
         zero, one = A.Number(0.0, "0", None, loc), A.Number(1.0, "1", None, loc)
-        if draw == "scop_random" or (draw == "uniform" and not own):
+        if draw == "uniform" and (not own or text != "nrnran123_uniform"):
             return A.Call("scop_random", (), loc)
         if draw == "uniform" and len(own) == 2:  # a + (b - a)·U
             low, high = own
@@ -387,33 +384,40 @@ def contains_verbatim(statements: Sequence) -> bool:
     return any(isinstance(n, A.Verbatim) for stmt in statements for n in A.walk(stmt))
 
 
-def translate(statements: Sequence, mod_defines: dict[str, list[_Tok]], function: Optional[str],
-              tail: bool) -> tuple:
+def translate(statements: Sequence, mod_defines: dict[str, list[_Tok]], handles: frozenset,
+              function: Optional[str], tail: bool) -> tuple:
     """NMODL statements for a statement list holding VERBATIM pieces, at any depth. `tail` says
     the list is a whole block's body, where a C `return` ends the block: a FUNCTION's
     `return x` sets its result, and a `return` inside an `if` makes the rest of the body that
     `if`'s other branch (an early exit, as `if (weight <= 0) { return; }` guards a NET_RECEIVE).
     A `return` anywhere else (a loop, a block that is not a body) is an error."""
-    return tuple(_exits(_read(statements, mod_defines), function, tail))
+    return tuple(_exits(_read(statements, mod_defines, handles), function, tail))
 
 
-def _read(statements: Sequence, defines: dict[str, list[_Tok]]) -> list:
+def handles(mod: A.ModFile, pointers: set[str]) -> frozenset:
+    """The POINTER/BBCOREPOINTER variables no NMODL code reads: handles for C code only."""
+    read = {n.name for item in mod.walk_items() if isinstance(item, (A.Callable, A.CodeBlock))
+            for n in A.walk(item) if isinstance(n, A.Name)}
+    return frozenset(pointers - read)
+
+
+def _read(statements: Sequence, defines: dict[str, list[_Tok]], handles: frozenset) -> list:
     """Every VERBATIM piece in the tree read as C; `return`s left as `_Return` markers."""
     if has_verbatim(statements):
         pieces = [s for s in statements if isinstance(s, A.Verbatim)]
         source = " ".join(s.text for s in pieces)
-        statements = _Reader(tokenize(statements, dict(defines)), pieces[-1].loc, source).statements()
-    return [_read_nested(stmt, defines) for stmt in statements]
+        statements = _Reader(tokenize(statements, dict(defines)), pieces[-1].loc, source, handles).statements()
+    return [_read_nested(stmt, defines, handles) for stmt in statements]
 
 
-def _read_nested(stmt, defines):
+def _read_nested(stmt, defines, handles):
     if isinstance(stmt, A.Block):
-        return A.Block(tuple(_read(stmt.statements, defines)), stmt.loc)
+        return A.Block(tuple(_read(stmt.statements, defines, handles)), stmt.loc)
     if isinstance(stmt, A.If):
-        orelse = stmt.orelse if stmt.orelse is None else _read_nested(stmt.orelse, defines)
-        return A.If(stmt.condition, _read_nested(stmt.then, defines), orelse, stmt.loc)
+        orelse = stmt.orelse if stmt.orelse is None else _read_nested(stmt.orelse, defines, handles)
+        return A.If(stmt.condition, _read_nested(stmt.then, defines, handles), orelse, stmt.loc)
     if isinstance(stmt, (A.FromLoop, A.While)) and contains_verbatim((stmt.body,)):
-        return _replace_body(stmt, _read_nested(stmt.body, defines))
+        return _replace_body(stmt, _read_nested(stmt.body, defines, handles))
     return stmt
 
 

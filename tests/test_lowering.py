@@ -130,8 +130,6 @@ def test_table_is_computed_directly(write_mod):
      "2:27: unsupported: WHILE loop whose condition is known only at run time"),
     ("INITIAL { LOCAL i  FROM i = 0 TO v { } }",
      "2:20: unsupported: FROM loop whose bounds are known only at run time"),
-    ("INITIAL {\nVERBATIM\n  ip->dbx = 1;\nENDVERBATIM\n}",
-     "4:5: unsupported: VERBATIM C code modlc cannot read (expected ';'): `-> dbx = 1 ;`"),
     ("FUNCTION_TABLE tau(v)\nINITIAL { LOCAL x  x = tau(v) }",
      "3:24: unsupported: FUNCTION_TABLE 'tau' (its values come from hoc at run time)"),
 ])
