@@ -29,7 +29,10 @@ from .diagnostics import ModlcError
 
 STANDARD_HEADERS = frozenset({"stdio.h", "stdlib.h", "math.h", "string.h", "assert.h", "limits.h",
                               "float.h", "time.h", "stdint.h", "errno.h", "cmath", "cstdio", "cstdlib"})
-C_TYPES = frozenset({"double", "int", "float", "long", "short", "unsigned", "signed", "const", "register"})
+C_TYPES = frozenset({"double", "int", "float", "long", "short", "unsigned", "signed", "const", "register", "void",
+                     "char", "Rand", "nrnran123_State"})
+# Types a value may be declared or cast to without changing it (modlc computes in doubles).
+DOUBLE_TYPES = frozenset({"double", "const", "register"})
 # Calls that print or only configure a random stream: no effect on a kernel's values.
 NO_EFFECT_CALLS = frozenset({"printf", "fprintf", "fflush", "nrnran123_setseq", "nrnran123_setids"})
 # Draws through a random handle (the first argument) → the distribution they draw from.
@@ -109,7 +112,7 @@ def _directive(text: str, loc: A.Loc, defines: dict[str, list[_Tok]]) -> None:
     if m and m.group(1) in STANDARD_HEADERS:
         return
     m = re.fullmatch(r"#\s*define\s+([A-Za-z_]\w*)(?:\s+(.*))?", body)
-    if m:
+    if m and not body[m.end(1):].startswith("("):  # object-like macros only
         defines[m.group(1)] = _tokens(m.group(2) or "", A.Loc(loc.file, loc.line, loc.col - len("VERBATIM")), {})
         return
     raise unreadable(loc, body, " (a preprocessor directive)")
@@ -121,11 +124,11 @@ def file_defines(mod: A.ModFile) -> dict[str, list[_Tok]]:
     found: dict[str, list[list[_Tok]]] = {}
     for item in mod.walk_items():
         if isinstance(item, A.Verbatim):
-            for m in re.finditer(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]*([^\n]*)$", item.text, re.M):
-                if "(" in m.group(1) or m.group(0).rstrip().endswith("\\"):
-                    continue
+            for m in re.finditer(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\(?)[ \t]*([^\n]*)$", item.text, re.M):
+                if m.group(2) or m.group(0).rstrip().endswith("\\"):
+                    continue  # function-like and multi-line macros are not read
                 try:
-                    found.setdefault(m.group(1), []).append(_tokens(m.group(2), item.loc, {}))
+                    found.setdefault(m.group(1), []).append(_tokens(m.group(3), item.loc, {}))
                 except ModlcError:
                     continue
     kept = {}
@@ -228,6 +231,8 @@ class _Reader:
 
     def declaration(self) -> list:
         while self.tok.kind == "name" and self.tok.text in C_TYPES:
+            if self.tok.text not in DOUBLE_TYPES:
+                raise self.error(" (only double locals: modlc computes in doubles)")
             self.take()
         names, assigns = [], []
         while True:
@@ -295,7 +300,11 @@ class _Reader:
         left = self.binary(level + 1)
         while self.tok.kind == "op" and self.tok.text in self._LEVELS[level]:
             tok = self.take()
-            left = A.Binary(tok.text, left, self.binary(level + 1), tok.loc)
+            right = self.binary(level + 1)
+            if tok.text == "/" and _integer(left) and _integer(right):
+                self.i -= 1
+                raise unreadable(tok.loc, f"{left.text} / {right.text}", " (C's integer division)")
+            left = A.Binary(tok.text, left, right, tok.loc)
         return left
 
     def unary(self) -> A.Expr:
@@ -304,22 +313,24 @@ class _Reader:
             self.take()
             operand = self.unary()
             return operand if tok.text == "+" else A.Unary(tok.text, operand, tok.loc)
-        if self.at("(") and self.is_cast():
-            self.take()
-            while not self.at(")"):
-                self.take()
-            self.take()
+        if self.at("(") and self.cast_end():
+            end = self.cast_end()
+            types = {t.text for t in self.tokens[self.i + 1:end]}
+            if "*" not in types and not types <= DOUBLE_TYPES:  # (int) truncates: not a double's value
+                raise self.error(" (a cast that changes the value)")
+            self.i = end + 1
             return self.unary()
         return self.primary()
 
-    def is_cast(self) -> bool:
+    def cast_end(self) -> int:
+        """Where a cast `(type *...)` starting here ends (its `)`), or 0 if this is no cast."""
         j = self.i + 1
         saw_type = False
-        while self.tokens[j].kind == "name" and self.tokens[j].text in C_TYPES | {"void", "Rand", "nrnran123_State"}:
+        while self.tokens[j].kind == "name" and self.tokens[j].text in C_TYPES:
             saw_type, j = True, j + 1
         while self.tokens[j].text == "*":
             j += 1
-        return saw_type and self.tokens[j].text == ")"
+        return j if saw_type and self.tokens[j].text == ")" else 0
 
     def primary(self) -> A.Expr:
         tok = self.take()
@@ -350,6 +361,10 @@ class _Reader:
             return name(tok.text, index, tok.loc, self.handles)
         self.i -= 1
         raise self.error()
+
+
+def _integer(expr) -> bool:
+    return isinstance(expr, A.Number) and re.fullmatch(r"\d+", expr.text) is not None
 
 
 def name(text: str, index, loc, handles: frozenset) -> A.Expr:

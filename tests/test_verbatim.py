@@ -86,6 +86,12 @@ def test_an_early_return_makes_the_rest_of_the_body_the_other_branch(write_mod):
      "4:5: error: unsupported: VERBATIM C code modlc cannot read (expected ';'): `-> dbx = 1 ;`"),
     ("INITIAL {\nVERBATIM\n#if NRNBBCORE\nENDVERBATIM\n}",
      "4:1: error: unsupported: VERBATIM C code modlc cannot read (a preprocessor directive): `#if NRNBBCORE`"),
+    ("INITIAL { LOCAL a\nVERBATIM\n  _la = (int)v;\nENDVERBATIM\n}",
+     "4:9: error: unsupported: VERBATIM C code modlc cannot read (a cast that changes the value)"),
+    ("INITIAL { LOCAL a\nVERBATIM\n  _la = 1 / 2;\nENDVERBATIM\n}",
+     "4:11: error: unsupported: VERBATIM C code modlc cannot read (C's integer division): `1 / 2`"),
+    ("INITIAL {\nVERBATIM\n  int i = 0;\nENDVERBATIM\n}",
+     "4:3: error: unsupported: VERBATIM C code modlc cannot read (only double locals"),
     ("INITIAL {\nVERBATIM\n  hoc_execerror(\"no\", 0);\nENDVERBATIM\n}",
      "4:3: error: unsupported: function 'hoc_execerror'"),
 ])
@@ -126,7 +132,7 @@ def test_c_expressions_mean_what_they_mean_in_c(write_mod):
           if (v < -10) a = 1; else if (v < 10) { a = 2; } else { a = 3; }
           b = w;
           b *= 2;
-          c = (double)(int)7 + exp(0.0);
+          c = (double)7 + exp(0.0) + 1.0 / 2;
           d = !(v > 0) && v != -20;
           d++;
         ENDVERBATIM
@@ -137,7 +143,7 @@ def test_c_expressions_mean_what_they_mean_in_c(write_mod):
     u = v / 2
     assert list(out["a"]) == [1, 1, 2, 2, 3]
     np.testing.assert_array_equal(out["b"], 2 * np.where(u > 0, u ** 3, -np.abs(u)))
-    assert np.all(out["c"] == 8.0)  # a cast reads as the value itself: modlc has doubles only
+    assert np.all(out["c"] == 8.5)
     assert list(out["d"]) == [2, 1, 2, 1, 1]
 
 
