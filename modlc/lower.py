@@ -27,7 +27,7 @@ from typing import Optional
 import sympy as sp
 
 from . import ast_nodes as A
-from . import conductance, constructor, function_table, ir
+from . import conductance, constructor, function_table, ir, verbatim
 from .bounds import upper_bound
 from .diagnostics import ModlcError
 from .semantics import SymbolTable
@@ -46,6 +46,9 @@ MECHANISM_ROLES = ("parameter", "assigned", "state", "global_local", "ion", "non
                    "electrode_current", "pointer", "undeclared", "external")
 # Builtins that exist only for NEURON's own machinery and are no-ops in a kernel.
 IGNORED_CALLS = frozenset({"printf", "prterr", "nrn_pointing"})
+# NEURON 9's RANDOM-variable draws (first argument: the RANDOM variable) → (NMODL draw, arities).
+RANDOM_VARIABLE_DRAWS = {"random_uniform": ("scop_random", (0, 2)), "random_dpick": ("scop_random", (0,)),
+                         "random_normal": ("normrand", (0, 2)), "random_negexp": ("exprand", (0, 1))}
 SOLVE_DEFAULTS = {"DERIVATIVE": "derivimplicit", "KINETIC": "sparse", "LINEAR": "simeq",
                   "NONLINEAR": "newton"}
 
@@ -126,10 +129,14 @@ class Lowerer:
         self.builder: Optional[_Builder] = None
         self.system: Optional[ir.System] = None
         self.call_stack: list[str] = []
+        self.inlined: set[str] = set()
+        self.defines = verbatim.file_defines(mod)
+        self.handles = verbatim.handles(mod, {n for n, s in table.symbols.items()
+                                                 if {s.role, *s.flags} & {"pointer", "bbcorepointer"}})
 
     # ------------------------------------------------------------------ entry point
     def run(self) -> LoweredMechanism:
-        self.reject_unsupported_declarations()
+        self.note_top_level_verbatim()
         kernels: dict[str, ir.Kernel] = {}
         bp_statements = self.code_statements("BREAKPOINT")
         solves = tuple(s for s in bp_statements if isinstance(s, A.Solve))
@@ -152,24 +159,29 @@ class Lowerer:
                     raise unsupported(item.loc, f"a second {item.kind} {item.name.name} block")
                 kernels[name] = self.kernel(name, item.body.statements)
         title = next((i.text for i in self.items if isinstance(i, A.Title)), None)
+        for name, item in self.callables.items():
+            if name not in self.inlined and item.body is not None and any(
+                    isinstance(n, A.Verbatim) for n in A.walk(item.body)):
+                self.notes.append(f"{item.loc}: {item.kind} {name} (VERBATIM C) skipped: no kernel calls it (hoc-only)")
         return LoweredMechanism(self.table, kernels, args, title, self.notes, self.array_sizes,
                                 self.construct())
 
     def construct(self) -> dict[str, float]:
-        """CONSTRUCTOR results as default values (see `constructor`); a DESTRUCTOR that translates
-        has no effect on the simulation (instances live until the run ends) and is dropped."""
+        """CONSTRUCTOR results as default values (see `constructor`); a DESTRUCTOR has no effect on
+        the simulation (instances live until the run ends) and is dropped unread."""
         defaults: dict[str, float] = {}
         for item in self.items:
             if not (isinstance(item, A.CodeBlock) and item.kind in ("CONSTRUCTOR", "DESTRUCTOR")
                     and item.body.statements):
                 continue
-            kernel = self.kernel(item.kind.lower(), item.body.statements)
             if item.kind == "DESTRUCTOR":
                 if self.table.kind == "density":
                     raise ModlcError.at(item.loc, "DESTRUCTOR is only permitted in a POINT_PROCESS or "
                                                   "ARTIFICIAL_CELL (as nocmodl says)")
-                self.notes.append(f"{item.loc}: DESTRUCTOR dropped (it has no effect on a simulation)")
+                self.notes.append(f"{item.loc}: DESTRUCTOR ignored (it frees what hoc set up; modlc never "
+                                  "destroys an instance during a run)")
                 continue
+            kernel = self.kernel(item.kind.lower(), item.body.statements)
             folded, notes = constructor.fold(kernel, self.table, self.array_sizes, item.loc)
             defaults.update(folded)
             self.notes.extend(notes)
@@ -180,17 +192,14 @@ class Lowerer:
         INITIAL or BREAKPOINT block to the first."""
         return tuple(s for i in self.items if isinstance(i, A.CodeBlock) and i.kind == kind for s in i.body.statements)
 
-    def reject_unsupported_declarations(self) -> None:
+    def note_top_level_verbatim(self) -> None:
         for item in self.items:
             if isinstance(item, A.Verbatim):
-                self.notes.append(f"{item.loc}: top-level VERBATIM ignored (no kernel code uses it)")
-        for name, s in self.table.symbols.items():
-            if s.role in ("bbcorepointer", "random"):
-                raise unsupported(s.loc, f"{s.role.upper()} variable '{name}'")
+                self.notes.append(f"{item.loc}: top-level VERBATIM ignored (only its `#define NAME value` lines are read, by the C in blocks)")
 
     def kernel(self, name: str, statements, locals_=()) -> ir.Kernel:
         frame = self.start(name, locals_)
-        self.execute_statements(statements, frame)
+        self.execute_statements(statements, frame, tail=True)
         return self.finish(frame, locals_)
 
     def start(self, name: str, locals_=()) -> _Frame:
@@ -218,7 +227,7 @@ class Lowerer:
         if self.conductance == "numeric":
             return self.numeric_current_kernel(statements, specs, keys)
         frame = self.start("current")
-        self.execute_statements(statements, frame)
+        self.execute_statements(statements, frame, tail=True)
         env = self.builder.env
         if any(isinstance(st, ir.System) for st in self.builder.statements):
             self.notes.append("conductance: BREAKPOINT solves a LINEAR/NONLINEAR block; using NEURON's numeric dI/dv")
@@ -236,11 +245,11 @@ class Lowerer:
     def numeric_current_kernel(self, statements, specs, keys) -> ir.Kernel:
         frame = self.start("current")
         self.builder.env["v"] = self.bind("v_shifted", sym("v") + conductance.NUMERIC_DV)
-        self.execute_statements(statements, frame)
+        self.execute_statements(statements, frame, tail=True)
         shifted = {c.name: self.builder.env.get(c.name, sym(c.name)) for c in specs}
         self.builder.env = {}
         frame = _Frame([{}])
-        self.execute_statements(statements, frame)
+        self.execute_statements(statements, frame, tail=True)
         g = {}
         for c in specs:
             if c.name in self.hints:
@@ -320,6 +329,9 @@ class Lowerer:
             return value
         if frame.function == name:
             return frame.result
+        if name.startswith("_ion_") and any(f.startswith(("read:", "write:"))
+                                            for f in getattr(self.table.symbols.get(name[5:]), "flags", ())):
+            return sym(name[5:])  # VERBATIM's `_ion_x`: the ion's value as the kernel received it
         i = None if index is None else self.expr(index, frame)
         if i is not None and not i.is_number and name in self.array_sizes:
             return self.select_element(self.elements(name), i, loc)
@@ -468,9 +480,14 @@ class Lowerer:
                 raise ModlcError.at(node.loc, f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, not {len(args)}")
             return build(*args)
         if name in RANDOM_DRAWS:
-            args = [as_number(self.expr(a, frame)) for a in node.args]
-            self.serial += 1
-            return RANDOM_DRAWS[name](sp.Integer(self.serial), *args)
+            return self.draw(name, node.args, frame)
+        if name in RANDOM_VARIABLE_DRAWS or name in ("random_setseq", "random_setids"):
+            return self.random_variable_call(node, frame)
+        if name == "__select__":  # VERBATIM's `c ? a : b`
+            condition, then, otherwise = (self.expr(a, frame) for a in node.args)
+            # each branch named, as an if's merge names them (dI/dv differentiates branch by branch)
+            return select(as_condition(condition), self.bind("then", as_number(then)),
+                          self.bind("otherwise", as_number(otherwise)))
         if name in ("net_send", "net_event", "net_move"):
             self.event(node, frame)
             return sp.Integer(0)
@@ -508,6 +525,33 @@ class Lowerer:
         args = [as_number(self.expr(a, frame)) for a in node.args]
         return function_table.lookup(table, args, self.bind)
 
+    def draw(self, name: str, args, frame: _Frame) -> sp.Expr:
+        values = [as_number(self.expr(a, frame)) for a in args]
+        self.serial += 1
+        return RANDOM_DRAWS[name](sp.Integer(self.serial), *values)
+
+    def random_variable_call(self, node: A.Call, frame: _Frame) -> sp.Expr:
+        """NEURON 9's `random_*(r, ...)` on a RANDOM variable: a draw from the instance's modlc
+        stream (`random_uniform(r, a, b)` is a + (b - a)·U); setting a stream's ids or sequence
+        has no meaning for modlc's streams."""
+        first = node.args[0] if node.args else None
+        s = self.table.symbols.get(first.name) if isinstance(first, A.Name) else None
+        if s is None or s.role != "random":
+            raise ModlcError.at(node.loc, f"{node.name}() takes a RANDOM variable as its first argument")
+        if node.name in ("random_setseq", "random_setids"):
+            self.notes.append(f"{node.loc}: {node.name}() ignored: modlc seeds each instance's random stream itself")
+            return sp.Integer(0)
+        draw, arities = RANDOM_VARIABLE_DRAWS[node.name]
+        args = node.args[1:]
+        if len(args) not in arities:
+            raise ModlcError.at(node.loc, f"{node.name}() takes a RANDOM variable and {' or '.join(map(str, arities))} more arguments")
+        if node.name == "random_uniform" and args:
+            low, high = (as_number(self.expr(a, frame)) for a in args)
+            return low + (high - low) * self.draw(draw, (), frame)
+        defaults = {"normrand": (A.Number(0, "0", None, node.loc), A.Number(1, "1", None, node.loc)),
+                    "exprand": (A.Number(1, "1", None, node.loc),)}
+        return self.draw(draw, tuple(args) or defaults.get(draw, ()), frame)
+
     def inline(self, target: A.Callable, node: A.Call, frame: _Frame) -> sp.Expr:
         if len(node.args) != len(target.params):
             raise ModlcError.at(node.loc, f"{target.name.name}() takes {len(target.params)} arguments, not {len(node.args)}")
@@ -519,8 +563,9 @@ class Lowerer:
         args = {p.name: self.bind(p.name, self.expr(a, frame)) for p, a in zip(target.params, node.args)}
         inner = _Frame([args], function=name if target.kind == "FUNCTION" else None)
         self.call_stack.append(name)
+        self.inlined.add(name)
         try:
-            self.execute_block(target.body, inner)
+            self.execute_block(target.body, inner, tail=True)
         finally:
             self.call_stack.pop()
         return inner.result
@@ -540,14 +585,18 @@ class Lowerer:
         self.emit(ir.Event(kind, args, self.builder.path))
 
     # ------------------------------------------------------------------ statements
-    def execute_block(self, block: A.Block, frame: _Frame) -> None:
+    def execute_block(self, block: A.Block, frame: _Frame, tail: bool = False) -> None:
         frame.scopes.append({})
         try:
-            self.execute_statements(block.statements, frame)
+            self.execute_statements(block.statements, frame, tail)
         finally:
             frame.scopes.pop()
 
-    def execute_statements(self, statements, frame: _Frame) -> None:
+    def execute_statements(self, statements, frame: _Frame, tail: bool = False) -> None:
+        """Run statements; a list holding VERBATIM C is first read as NMODL (`verbatim`). `tail`:
+        the list is a whole block's body, where a final C `return` ends the block."""
+        if verbatim.contains_verbatim(statements):
+            statements = verbatim.translate(statements, self.defines, self.handles, frame.function, tail)
         for stmt in statements:
             self.execute(stmt, frame)
 
@@ -566,8 +615,6 @@ class Lowerer:
             self.hints[current] = stmt.name.name
         elif isinstance(stmt, (A.Table, A.Mutex, A.UnitsToggle)):
             pass  # tables: computed directly; locks and unit checking: no run-time meaning
-        elif isinstance(stmt, A.Verbatim):
-            raise unsupported(stmt.loc, "VERBATIM C code in a block modlc must translate")
         elif isinstance(stmt, A.Watch):
             raise unsupported(stmt.loc, "WATCH (threshold-triggered self-events)")
         elif isinstance(stmt, A.ForNetcons):
@@ -808,7 +855,7 @@ class Lowerer:
         self.system = system
         saved_path = self.builder.path
         try:
-            self.execute_block(block.body, _Frame([{}]))
+            self.execute_block(block.body, _Frame([{}]), tail=True)
         finally:
             self.system = None
             self.builder.path = saved_path

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import hines
 from .ions import IonSpecies, species
-from .model import Location, Mechanism, Network
+from .model import STREAM_LIMIT, Location, Mechanism, Network
 from .morphology import ModelError
 
 BLOCKS = ("before_initial", "after_initial", "before_breakpoint", "after_solve", "before_step")  # NEURON's nrn_ba points
@@ -48,6 +48,7 @@ class Group:
     netcon_instance: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     args: dict[str, np.ndarray] = field(default_factory=dict)  # NET_RECEIVE arguments per NetCon
     sources: np.ndarray | None = None  # source id of each instance (net_event), -1 if none
+    streams: np.ndarray | None = None  # each instance's random stream, where any was given one
 
     @property
     def name(self) -> str:
@@ -298,8 +299,9 @@ def _group(index, mech, module, members, net, node_at, area, diam, dt) -> Group:
         if fld != "i" and v["written"]:
             writes.append(entry)
     pointers = {}
+    read = {key for k in meta["kernels"].values() for key in k["reads"].get("ion", ())}
     for v in meta["variables"]:
-        if v["role"] != "pointer":
+        if v["role"] != "pointer" or v["name"] not in read:  # unread: a handle only VERBATIM C used
             continue
         targets = []
         for _, pp, _ in members:
@@ -312,6 +314,10 @@ def _group(index, mech, module, members, net, node_at, area, diam, dt) -> Group:
     group = Group(index, mech, module, meta, None if kind == "artificial" else nodes, params, state, scale, pointers,
                   ion_inputs, mirrors, writes)
     group.points = {pp.index: j for j, (_, pp, _) in enumerate(members) if pp is not None}
+    if any(pp is not None and pp.stream is not None for _, pp, _ in members):
+        # instances without a stream of their own get one no user stream (< 2**31) can equal
+        group.streams = np.array([pp.stream if pp.stream is not None else STREAM_LIMIT + pp.index
+                                  for _, pp, _ in members], dtype=np.int64)
     if "net_receive" in meta["kernels"]:
         group.delivery = "ring" if meta["kernels"]["net_receive"].get("weight_additive") else "queue"
     return group

@@ -78,7 +78,8 @@ class Engine:
         """v, s (ion mirrors refreshed) and the `ion` dictionary for one kernel call of g.
 
         Random variates are a function of (seed, step, kernel, group, draw, delivery pass), so no
-        two calls share a stream and every backend's run is reproducible."""
+        two calls share a stream and every backend's run is reproducible; where point processes
+        were given their own `stream`, of (seed, stream, step, kernel, draw, delivery pass)."""
         ops, k = self.ops, g.index
         nodes = self.nodes[k]
         s = dict(c["s"][k])
@@ -96,7 +97,12 @@ class Engine:
         if draws:
             kernel_id = list(g.meta["kernels"]).index(kernel)
             for j, r in enumerate(draws):
-                ion[r["key"]] = ops.variates(r["distribution"], g.size, (self.seed, c["n"], kernel_id, k, j, passes))
+                if g.streams is None:
+                    key = (self.seed, c["n"], kernel_id, k, j, passes)
+                    ion[r["key"]] = ops.variates(r["distribution"], g.size, key)
+                else:  # per-instance streams: no dependence on the group's number or members
+                    key = (self.seed, c["n"], kernel_id, j, passes)
+                    ion[r["key"]] = ops.variates(r["distribution"], g.size, key, g.streams)
         return v, s, ion
 
     def _store(self, g: Group, c: dict, s: dict) -> dict:

@@ -37,6 +37,15 @@ class Mechanism:
 MechanismLike = Union[str, Path, Mechanism, ModuleType]
 
 
+STREAM_LIMIT = 2**31  # user streams lie below; instances without one are numbered from here
+
+
+def check_stream(stream: int | None) -> int | None:
+    if stream is not None and not (isinstance(stream, int) and 0 <= stream < STREAM_LIMIT):
+        raise ModelError(f"stream must be an integer in [0, 2**31), not {stream!r}")
+    return stream
+
+
 def as_mechanism(mech: MechanismLike) -> Mechanism:
     """Accept a path, or a module from modlc.load, wherever a mechanism is expected."""
     if isinstance(mech, Mechanism):
@@ -80,6 +89,7 @@ class PointProcess:
     params: dict[str, float]
     pointers: dict[str, Any] = field(default_factory=dict)
     index: int = -1  # position in Network.points
+    stream: int | None = None  # its own random stream (see Network.place)
 
 
 @dataclass
@@ -164,15 +174,20 @@ class Network:
             raise ModelError(f"insert: there is no cell {cell}")
         self.density.append(DensityInsertion(as_mechanism(mechanism), cell, self.cells[cell].regions(where), params))
 
-    def place(self, mechanism: MechanismLike, at, **params: float) -> PointProcess:
-        """Put a point process at a location (cell, section, x)."""
-        pp = PointProcess(as_mechanism(mechanism), self.location(at), params, index=len(self.points))
+    def place(self, mechanism: MechanismLike, at, *, stream: int | None = None, **params: float) -> PointProcess:
+        """Put a point process at a location (cell, section, x). `stream` (0 <= stream < 2**31)
+        gives it its own random stream: its draws are then a function of the Simulation's seed,
+        this number and the step alone, whatever else the network holds (two instances with the
+        same stream draw the same numbers). Without one, draws depend on the instance's place in
+        its mechanism's group."""
+        pp = PointProcess(as_mechanism(mechanism), self.location(at), params, index=len(self.points),
+                          stream=check_stream(stream))
         self.points.append(pp)
         return pp
 
-    def artificial(self, mechanism: MechanismLike, **params: float) -> PointProcess:
-        """An artificial cell (NetStim, IntFire1...): no location, events only."""
-        pp = PointProcess(as_mechanism(mechanism), None, params, index=len(self.points))
+    def artificial(self, mechanism: MechanismLike, *, stream: int | None = None, **params: float) -> PointProcess:
+        """An artificial cell (NetStim, IntFire1...): no location, events only. `stream`: as for place."""
+        pp = PointProcess(as_mechanism(mechanism), None, params, index=len(self.points), stream=check_stream(stream))
         self.points.append(pp)
         return pp
 

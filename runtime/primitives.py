@@ -191,9 +191,17 @@ class NumpyOps:
             carry = body(carry)
         return carry
 
-    def variates(self, kind: str, n: int, key: tuple):
-        """n standard variates, a pure function of `key` (the seed, then what tells draws apart)."""
-        rng = np.random.default_rng([int(part) for part in key])
+    def variates(self, kind: str, n: int, key: tuple, streams=None):
+        """n standard variates, a pure function of `key` (the seed, then what tells draws apart);
+        with `streams` (one integer per instance), instance i's variate is a function of
+        (key[0], streams[i], key[1:]) alone, so it does not depend on the other instances."""
+        if streams is None:
+            return self._draw(kind, np.random.default_rng([int(part) for part in key]), n)
+        rest = [int(part) for part in key[1:]]
+        return np.concatenate([self._draw(kind, np.random.default_rng([int(key[0]), int(s), *rest]), 1)
+                               for s in streams]) if len(streams) else np.zeros(0, self.dtype)
+
+    def _draw(self, kind: str, rng, n: int):
         draw = {"normal": rng.standard_normal, "exponential": rng.standard_exponential, "uniform": rng.random}[kind]
         return draw(n).astype(self.dtype)
 
@@ -288,13 +296,19 @@ class JaxOps(NumpyOps):
     def while_loop(self, cond, body, carry):
         return self.jax.lax.while_loop(cond, body, carry)
 
-    def variates(self, kind, n, key):
+    def variates(self, kind, n, key, streams=None):
         random = self.jax.random
-        folded = random.key(key[0])
-        for part in key[1:]:
-            folded = random.fold_in(folded, part)
         draw = {"normal": random.normal, "exponential": random.exponential, "uniform": random.uniform}[kind]
-        return draw(folded, (n,), dtype=self.dtype)
+
+        def fold(folded, parts):
+            for part in parts:
+                folded = random.fold_in(folded, part)
+            return folded
+
+        if streams is None:
+            return draw(fold(random.key(key[0]), key[1:]), (n,), dtype=self.dtype)
+        one = lambda s: draw(fold(random.fold_in(random.key(key[0]), s), key[1:]), (), dtype=self.dtype)
+        return self.jax.vmap(one)(self.jnp.asarray(streams, dtype="uint32"))
 
     def compile(self, fn):
         return self.jax.jit(fn)
@@ -396,15 +410,51 @@ class TensorflowOps(NumpyOps):
     def while_loop(self, cond, body, carry):
         return self.tf.while_loop(lambda c: cond(c), lambda c: [body(c)], [carry])[0]
 
-    def variates(self, kind, n, key):
+    def variates(self, kind, n, key, streams=None):
         tf = self.tf
-        s = tf.constant([key[0], 0], "int64")
+
+        def draw(shape, parts):
+            s = tf.constant([key[0], 0], "int64")
+            for part in parts:
+                s = tf.random.experimental.stateless_fold_in(s, tf.cast(part, "int32"))
+            if kind == "normal":
+                return tf.random.stateless_normal(shape, s, dtype=self.dtype)
+            u = tf.random.stateless_uniform(shape, s, dtype=self.dtype)
+            return -tf.math.log1p(-u) if kind == "exponential" else u
+
+        if streams is None:
+            return draw((n,), key[1:])
+        return self._instance_variates(kind, streams, key)
+
+    def _instance_variates(self, kind, streams, key):
+        """Per-instance variates without a per-instance loop: TF's stateless ops take one seed, so
+        each instance's uniforms come from a SplitMix64 hash of (seed, stream, key...), a vector
+        op (Box-Muller for the normal, -log(u) for the exponential)."""
+        tf = self.tf
+        u64 = lambda x: tf.cast(x, tf.uint64)
+
+        def mix(z):  # SplitMix64's finaliser
+            shift = lambda x, k: tf.bitwise.right_shift(x, u64(k))
+            z = z + u64(0x9E3779B97F4A7C15)
+            z = tf.bitwise.bitwise_xor(z, shift(z, 30)) * u64(0xBF58476D1CE4E5B9)
+            z = tf.bitwise.bitwise_xor(z, shift(z, 27)) * u64(0x94D049BB133111EB)
+            return tf.bitwise.bitwise_xor(z, shift(z, 31))
+
+        h = mix(tf.bitwise.bitwise_xor(u64(np.asarray(streams, dtype=np.uint64)), mix(u64(key[0]))))
         for part in key[1:]:
-            s = tf.random.experimental.stateless_fold_in(s, tf.cast(part, "int32"))
-        if kind == "normal":
-            return tf.random.stateless_normal((n,), s, dtype=self.dtype)
-        u = tf.random.stateless_uniform((n,), s, dtype=self.dtype)
-        return -tf.math.log1p(-u) if kind == "exponential" else u
+            h = mix(tf.bitwise.bitwise_xor(h, u64(part)))
+
+        def uniform(h, open_=True):  # 53 random bits; (0, 1) where a logarithm follows, else [0, 1)
+            bits = tf.cast(tf.bitwise.right_shift(h, u64(11)), tf.float64)
+            return (bits + (0.5 if open_ else 0.0)) * 2.0**-53
+
+        if kind == "uniform":
+            out = uniform(h, open_=False)
+        elif kind == "exponential":
+            out = -tf.math.log(uniform(h))
+        else:
+            out = tf.sqrt(-2.0 * tf.math.log(uniform(h))) * tf.cos(2 * np.pi * uniform(mix(h)))
+        return tf.cast(out, self.dtype)
 
     def compile(self, fn):
         return self.tf.function(fn, jit_compile=True, reduce_retracing=True)

@@ -23,7 +23,7 @@ def neuron_files_reaching_ir() -> list[Path]:
         try:
             compile_ir(path)
         except ModlcError:
-            continue  # netstim.mod (RANDOM) and pattern.mod (VERBATIM): refused with a located error
+            continue  # pattern.mod (VERBATIM C that modlc cannot read): refused with a located error
         out.append(path)
     return out
 

@@ -131,8 +131,6 @@ def test_table_is_computed_directly(write_mod):
     ("INITIAL { LOCAL i  FROM i = 0 TO v { } }",
      "2:20: unsupported: FROM loop whose bounds are known only at run time (no array indexed by 'i' bounds "
      "its trip count)"),
-    ("INITIAL {\nVERBATIM\n  return 0;\nENDVERBATIM\n}",
-     "3:1: unsupported: VERBATIM C code in a block modlc must translate"),
     ("FUNCTION_TABLE tau(v)\nINITIAL { LOCAL x  x = tau(v) }",
      "3:24: unsupported: FUNCTION_TABLE 'tau' without values (NEURON's come from hoc; give modlc's with "
      "tables={'tau': FunctionTable(...)} when compiling)"),
