@@ -22,11 +22,14 @@ def _deviation(a, b) -> Optional[float]:
 
 
 def _spikes(neuron: list[float], modlc: list[float], dt: float) -> dict:
-    """Spike counts, the largest time difference, and whether each pair falls within one dt."""
+    """Spike counts, the largest time difference, whether each pair falls within one dt (and the
+    times when they do not)."""
     same = len(neuron) == len(modlc)
     max_dt = float(np.max(np.abs(np.subtract(neuron, modlc)), initial=0.0)) if same else None
-    return {"neuron": len(neuron), "modlc": len(modlc), "max_dt": max_dt,
-            "same": same and max_dt <= dt + SPIKE_SLACK_MS}
+    report = {"neuron": len(neuron), "modlc": len(modlc), "max_dt": max_dt, "same": same and max_dt <= dt + SPIKE_SLACK_MS}
+    if not report["same"]:  # the times themselves, to find where the runs part
+        report.update({"neuron_times": list(neuron), "modlc_times": list(modlc)})
+    return report
 
 
 def compare(neuron: dict, modlc: dict, protocol: Protocol) -> dict:

@@ -79,20 +79,44 @@ class Entry:
         self.mechanism = f"v{self.index}_{self.outline.name}"
 
 
+def includes(folder: Path) -> dict[str, Path]:
+    """The files of a folder that a .mod file may INCLUDE, by name."""
+    return {p.name: p for p in sorted(folder.iterdir()) if p.suffix.lower() in INCLUDE_SUFFIXES and p.is_file()}
+
+
+def batches(entries: list[Entry], size: int) -> list[list[Entry]]:
+    """Consecutive entries in batches of at most `size`; a batch takes files from several folders as
+    long as their include files do not clash by name (each batch is built in one folder)."""
+    out: list[list[Entry]] = []
+    names: dict[str, Path] = {}
+    for e in entries:
+        mine = includes(e.path.parent)
+        clash = any(names.get(n, p) != p for n, p in mine.items())
+        if not out or len(out[-1]) >= size or clash:
+            out.append([])
+            names = {}
+        out[-1].append(e)
+        names.update(mine)
+    return out
+
+
 def _stage(entries: list[Entry], folder: Path) -> None:
     """Copy the entries (renamed) and their folders' include files into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     for e in entries:
-        for sibling in sorted(e.path.parent.iterdir()):
-            if sibling.suffix.lower() in INCLUDE_SUFFIXES and sibling.is_file() and not (folder / sibling.name).exists():
-                shutil.copyfile(sibling, folder / sibling.name)
+        for name, source in includes(e.path.parent).items():
+            if not (folder / name).exists():
+                shutil.copyfile(source, folder / name)
         text, *_ = rename_mechanism(read_source(e.path).text, lambda _: e.mechanism)
         (folder / f"{e.stem}.mod").write_text(text, encoding="utf-8")
 
 
 def _nrnivmodl(folder: Path, timeout: float) -> tuple[Optional[Path], str]:
+    """Build the library of a folder's .mod files. make keeps going past a failing file (-k), so one
+    call finds every file that fails; a second call in the same folder reuses the objects built."""
+    env = {**neuron_env(), "MAKEFLAGS": "k"}
     try:
-        proc = subprocess.run([neuron_tool("nrnivmodl"), "."], cwd=folder, env=neuron_env(), stdout=subprocess.PIPE,
+        proc = subprocess.run([neuron_tool("nrnivmodl"), "."], cwd=folder, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, errors="replace", timeout=timeout)
     except subprocess.TimeoutExpired:
         return None, f"nrnivmodl took longer than {timeout:g} s"
@@ -143,21 +167,18 @@ def _loads(library: Path, timeout: float) -> Optional[str]:
     return "cannot load the compiled library: " + (lines[-1] if lines else f"exit {proc.returncode}")
 
 
-def build(entries: list[Entry], workdir: Path, timeout: float = 600, label: str = "batch") -> float:
+def build(entries: list[Entry], workdir: Path, timeout: float = 600) -> float:
     """Compile `entries` with one nrnivmodl where possible; set each entry's library or error.
 
-    A failed batch is rebuilt without the files its log blames (each gets the log's error line);
-    when the log blames nobody, or the library does not load, every file is built alone.
-    Returns the seconds spent in nrnivmodl."""
-    spent = 0.0
-    todo, attempt = list(entries), 0
+    When the build fails, the files its log blames get the log's error line and the rest are
+    rebuilt in the same folder (reusing their objects); when the log blames nobody, or the library
+    does not load, every file is built alone. Returns the seconds spent in nrnivmodl."""
+    start = time.perf_counter()
+    folder = workdir / f"batch-{entries[0].stem}"
+    _stage(entries, folder)
+    todo = list(entries)
     while todo:
-        attempt += 1
-        folder = workdir / f"{label}-{todo[0].stem}-{attempt}"
-        _stage(todo, folder)
-        start = time.perf_counter()
         library, log = _nrnivmodl(folder, timeout)
-        spent += time.perf_counter() - start
         problem = _loads(library, 120) if library is not None else None
         if library is not None and problem is None:
             for e in todo:
@@ -169,15 +190,26 @@ def build(entries: list[Entry], workdir: Path, timeout: float = 600, label: str 
         blamed = _culprits(log, todo) if library is None else {}
         if not blamed:
             for e in todo:
-                spent += build([e], workdir, timeout, "alone")
+                _build_alone(e, workdir, timeout)
             break
         for e in todo:
             if e.index in blamed:
                 e.error = "nrnivmodl: " + blamed[e.index]
+                for made in [folder / f"{e.stem}.mod", *folder.glob(f"*/{e.stem}.*")]:
+                    made.unlink(missing_ok=True)
         todo = [e for e in todo if e.index not in blamed]
+    spent = time.perf_counter() - start
     for e in entries:
         e.build_seconds = spent / len(entries)
     return spent
+
+
+def _build_alone(e: Entry, workdir: Path, timeout: float) -> None:
+    folder = workdir / f"alone-{e.stem}"
+    _stage([e], folder)
+    library, log = _nrnivmodl(folder, timeout)
+    problem = _loads(library, 120) if library is not None else _reason(log)
+    e.library, e.error = (library, None) if problem is None else (None, problem)
 
 
 def _reason(log: str) -> str:

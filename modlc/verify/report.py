@@ -69,6 +69,7 @@ def summarise(records: list[dict], options: Options, wall_seconds: float) -> dic
                             for c, rs in sorted(classes.items(), key=lambda kv: (-len(kv[1]), kv[0]))},
         "internal_errors": internal,
         "seconds_per_file": {"neuron": _mean([r["neuron_seconds"] for r in records]),
+                             "nrnivmodl": _mean([r["nrnivmodl_seconds"] for r in records]),
                              "modlc": _mean([r["modlc_seconds"] for r in records])},
         "wall_seconds": round(wall_seconds, 1), "jobs": options.jobs,
     }
@@ -109,6 +110,6 @@ def format_summary(s: dict) -> str:
         lines += [f"    {e['path']}: {e['error'][:120]} at {e['frame']}" for e in s["internal_errors"][:10]]
     t = s["seconds_per_file"]
     fmt = lambda x: "-" if x is None else f"{x:.2f} s"
-    lines.append(f"time: NEURON {fmt(t['neuron'])} per file (nrnivmodl share + run), modlc {fmt(t['modlc'])} per file; "
+    lines.append(f"time: NEURON {fmt(t['neuron'])} per file (nrnivmodl {fmt(t['nrnivmodl'])} of it), modlc {fmt(t['modlc'])} per file; "
                  f"{s['wall_seconds']:.0f} s wall with {s['jobs']} job(s)")
     return "\n".join(lines)

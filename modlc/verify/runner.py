@@ -1,7 +1,7 @@
 """Running files through both sides: NEURON builds in batches, each file's two runs, the verdict.
 
-Files are grouped by folder into batches of at most BATCH_SIZE (one nrnivmodl each, as it costs
-seconds per call); `jobs` threads take batches in turn, each with its own modlc worker process.
+Files are built in batches of at most BATCH_SIZE (one nrnivmodl each, as it costs seconds per
+file and more per call); `jobs` threads take batches in turn, each with its own modlc worker process.
 Every expensive or fragile step is a subprocess with a time limit, so a file that crashes or hangs
 NEURON or modlc is reported as such and the run goes on.
 """
@@ -14,7 +14,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -55,8 +54,8 @@ def corpus_files(folder: Path, sample: Optional[int] = None) -> list[Path]:
 
 def _base(path: Path) -> dict:
     return {"path": str(path), "mechanism": None, "kind": None, "class": None, "reason": None, "max_dv": None,
-            "states": {}, "spikes": None, "missing_states": None, "neuron_seconds": None, "modlc_seconds": None,
-            "modlc": None}
+            "states": {}, "spikes": None, "missing_states": None, "neuron_seconds": None, "nrnivmodl_seconds": None,
+            "modlc_seconds": None, "modlc": None}
 
 
 class _Run:
@@ -112,6 +111,7 @@ class _Run:
         if e.error is None:
             neuron_result = neuron_side.run(e, self.options.protocol, self.options.neuron_timeout)
         record["neuron_seconds"] = round(e.build_seconds + time.perf_counter() - start, 3)
+        record["nrnivmodl_seconds"] = round(e.build_seconds, 3)
         why = e.error or (neuron_result or {}).get("error")
         if why is None and any(x is None for x in neuron_result["v"]):
             why = "NEURON's v is not finite"
@@ -168,10 +168,7 @@ def verify(paths: list[Path], options: Options) -> list[dict]:
                 pending.append((index, path, outlines[index].unrunnable, outlines[index]))
             else:
                 entries.append(neuron_side.Entry(index, Path(path), outlines[index]))
-        batches = []
-        for _, group in groupby(entries, key=lambda e: e.path.parent):
-            group = list(group)
-            batches += [group[i:i + BATCH_SIZE] for i in range(0, len(group), BATCH_SIZE)]
+        batches = neuron_side.batches(entries, BATCH_SIZE)
         try:
             with ThreadPoolExecutor(max(1, options.jobs)) as pool:
                 odd = [pool.submit(run.unrunnable, path, why, o) for _, path, why, o in pending]
