@@ -130,3 +130,15 @@ def test_outline_reads_kind_net_receive_and_pointers(write_mod):
     assert verify.outline(str(syn)) == verify.Outline("S", "point", True, ("pre",))
     dens = write_mod("COMMENT\nNEURON { SUFFIX no }\nENDCOMMENT\nNEURON { SUFFIX d\n POINTER p }\n", "d.mod")
     assert verify.outline(str(dens)).unrunnable == "POINTER"  # modlc.runtime links point processes' only
+
+
+def test_a_failed_batch_blames_its_files_by_their_own_names(tmp_path):
+    from modlc.verify.neuron_side import Entry, _culprits
+
+    entries = [Entry(i, tmp_path / f"{name}.mod", verify.Outline(name, "density", False)) for i, name in
+               enumerate(("good", "bad", "worse"))]
+    log = ("Error: Couldn't open standard.inc\n"
+           "make: *** [makemod2c_inc:91: m00001.cpp] Error 1\n"
+           f"{tmp_path}/x86_64/m00002.cpp:7:3: error: 'ek' was not declared in this scope\n")
+    assert _culprits(log, entries) == {1: "Error: Couldn't open standard.inc",
+                                       2: "worse.mod:7:3: error: 'ek' was not declared in this scope"}

@@ -127,6 +127,15 @@ def _nrnivmodl(folder: Path, timeout: float) -> tuple[Optional[Path], str]:
 _ERROR_LINE = re.compile(r"error|Error", re.IGNORECASE)
 
 
+_COPY = re.compile(r"[^\s'\"‘]*\b(m\d{5})\.(?:mod|cpp|c|o)\b")
+
+
+def _tidy(line: str, entries: list[Entry]) -> str:
+    """A log line with the scratch copies' paths (.../x86_64/m00042.cpp) replaced by the files' names."""
+    names = {e.stem: e.path.name for e in entries}
+    return _COPY.sub(lambda m: names.get(m.group(1), m.group(0)), line.strip())[:300]
+
+
 def _culprits(log: str, entries: list[Entry]) -> dict[int, str]:
     """Entries a failed batch log blames, each with the error line that names it (or precedes it)."""
     stems = {e.stem: e.index for e in entries}
@@ -135,13 +144,13 @@ def _culprits(log: str, entries: list[Entry]) -> dict[int, str]:
     for line in log.splitlines():
         if not _ERROR_LINE.search(line):
             continue
-        named = [stems[s] for s in re.findall(r"\b(m\d{5})\.(?:mod|cpp|c|o)\b", line) if s in stems]
+        named = [stems[m.group(1)] for m in _COPY.finditer(line) if m.group(1) in stems]
         if line.startswith("make") and named:  # make's summary: blame the last error seen before it
-            found.setdefault(named[0], last_error or line)
+            found.setdefault(named[0], last_error or _tidy(line, entries))
             continue
         for k in named:
-            found.setdefault(k, line.strip())
-        last_error = line.strip()
+            found.setdefault(k, _tidy(line, entries))
+        last_error = _tidy(line, entries)
     return found
 
 
@@ -185,7 +194,7 @@ def build(entries: list[Entry], workdir: Path, timeout: float = 600) -> float:
                 e.library = library
             break
         if len(todo) == 1:
-            todo[0].error = problem or _reason(log)
+            todo[0].error = problem or _reason(log, todo)
             break
         blamed = _culprits(log, todo) if library is None else {}
         if not blamed:
@@ -208,14 +217,14 @@ def _build_alone(e: Entry, workdir: Path, timeout: float) -> None:
     folder = workdir / f"alone-{e.stem}"
     _stage([e], folder)
     library, log = _nrnivmodl(folder, timeout)
-    problem = _loads(library, 120) if library is not None else _reason(log)
+    problem = _loads(library, 120) if library is not None else _reason(log, [e])
     e.library, e.error = (library, None) if problem is None else (None, problem)
 
 
-def _reason(log: str) -> str:
+def _reason(log: str, entries: list[Entry]) -> str:
     """The first error line of a one-file nrnivmodl log."""
-    lines = [ln.strip() for ln in log.splitlines() if _ERROR_LINE.search(ln) and not ln.startswith("make")]
-    return "nrnivmodl: " + (lines[0] if lines else (log.strip().splitlines() or ["failed"])[-1])[:300]
+    lines = [ln for ln in log.splitlines() if _ERROR_LINE.search(ln) and not ln.startswith("make")]
+    return "nrnivmodl: " + _tidy(lines[0] if lines else (log.strip().splitlines() or ["failed"])[-1], entries)
 
 
 SCRIPT = r'''

@@ -132,7 +132,9 @@ class _Run:
         return record
 
     def unrunnable(self, path: Path, why: str, entry_outline) -> dict:
-        record = {**_base(path), "class": UNRUNNABLE, "reason": why}
+        """A file the protocol cannot run (a POINTER of a density mechanism), or that NEURON cannot
+        read (no single mechanism declaration); modlc's front end still looks for internal errors."""
+        record = {**_base(path), "class": UNRUNNABLE if entry_outline is not None else NEURON_FAILS, "reason": why}
         if entry_outline is not None:
             record.update({"mechanism": entry_outline.name, "kind": entry_outline.kind})
             self.modlc(record, entry_outline, ir_only=True)
@@ -161,8 +163,8 @@ def verify(paths: list[Path], options: Options) -> list[dict]:
         for index, path in enumerate(paths):
             try:
                 outlines[index] = outline(str(path))
-            except (OSError, ValueError) as e:
-                pending.append((index, path, f"cannot read the mechanism's declaration: {e}", None))
+            except (OSError, ValueError) as e:  # NEURON's NMODL names exactly one mechanism
+                pending.append((index, path, f"not NEURON's NMODL: {e}", None))
                 continue
             if outlines[index].unrunnable:
                 pending.append((index, path, outlines[index].unrunnable, outlines[index]))
