@@ -1,4 +1,4 @@
-"""The `modlc` command line: check, show, compile and corpus.
+"""The `modlc` command line: check, show, compile, corpus and verify.
 
 Exit status: 0 clean (warnings allowed), 2 errors in the input or bad usage, 3 an internal error
 (a modlc bug; set MODLC_DEBUG=1 for the traceback). No input may produce a Python traceback.
@@ -157,6 +157,45 @@ def cmd_corpus(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    import time
+
+    from . import verify
+
+    if bool(args.files) == bool(args.corpus):
+        print("modlc verify: error: give .mod files or --corpus DIR (not both)", file=sys.stderr)
+        return 2
+    if args.corpus and not Path(args.corpus).is_dir():
+        print(f"modlc verify: error: {args.corpus} is not a directory", file=sys.stderr)
+        return 2
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        print(f"modlc verify: error: {missing[0]}: no such file", file=sys.stderr)
+        return 2
+    why = verify.missing_requirement()
+    if why:
+        print(f"modlc verify: error: NEURON cannot compile .mod files here: {why}", file=sys.stderr)
+        return 2
+    paths = verify.corpus_files(Path(args.corpus), args.sample) if args.corpus else [Path(f) for f in args.files]
+
+    def progress(done: int, total: int, record: dict) -> None:
+        if args.corpus:
+            print(f"[{done}/{total}] {record['class']}: {record['path']}", file=sys.stderr, flush=True)
+
+    options = verify.Options(backend=args.backend, dtype=args.dtype, jobs=args.jobs,
+                             protocol=verify.Protocol(tstop=args.tstop), progress=progress)
+    start = time.perf_counter()
+    records = verify.verify(paths, options)
+    summary = verify.summarise(records, options, time.perf_counter() - start)
+    if args.json:
+        print(json.dumps({"summary": summary, "files": records}, indent=1))
+    else:
+        if not args.corpus:
+            print("\n".join(verify.format_record(r) for r in records))
+        print(verify.format_summary(summary))
+    return 0 if all(r["class"] == "agrees" for r in records) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="modlc",
@@ -219,6 +258,24 @@ def build_parser() -> argparse.ArgumentParser:
     corpus.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                         help="dtype of the generated kernels for --backends (default float64)")
     corpus.set_defaults(run=cmd_corpus)
+
+    verify = sub.add_parser(
+        "verify", help="run .mod files in NEURON and in modlc under one protocol and compare",
+        description="Compile each file with NEURON's nrnivmodl and with modlc, run both under one standard "
+                    "protocol (a 20 um soma with pas, the mechanism, current steps, a NetStim for NET_RECEIVE) and "
+                    "compare: max |dv|, every STATE, spikes. A file agrees when max |dv| <= 0.1 mV and the spikes "
+                    "are the same, each within one dt. Exit 0 when every file agrees, 1 otherwise, 2 when NEURON "
+                    "or a C++ compiler is missing.")
+    verify.add_argument("files", nargs="*", metavar="FILE")
+    verify.add_argument("--corpus", metavar="DIR", help="every .mod file under DIR (a summary instead of one line per file)")
+    verify.add_argument("--sample", type=int, metavar="N", help="with --corpus: every k-th file by path, N in all")
+    verify.add_argument("--backend", choices=("jax", "tf", "onnx", "numpy"), default="jax", help="modlc's backend (default jax)")
+    verify.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="modlc's dtype (default float64)")
+    verify.add_argument("--tstop", type=float, default=100.0, metavar="MS", help="length of the run (default 100 ms)")
+    verify.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="files verified at once (default: the CPU count)")
+    verify.add_argument("--json", action="store_true", help='print {"summary": {...}, "files": [per-file records]}')
+    verify.set_defaults(run=cmd_verify)
     return parser
 
 

@@ -143,7 +143,7 @@ def run_corpus(folder: Path, backends: tuple[str, ...] = (), dtype: str = "float
         worker.close()
 
 
-def _reason(error: str) -> str:
+def error_group(error: str) -> str:
     """Group errors by message with the specific names and numbers blanked out."""
     message = error.split(": ", 1)[-1] if re.match(r".*?:\d+:\d+: ", error) else error
     message = re.sub(r"'[^'\s]+'", "'…'", message)
@@ -160,7 +160,7 @@ def summarise(results: list[FileResult], backends: tuple[str, ...] = (), dtype: 
         reasons: dict[str, list[str]] = defaultdict(list)
         for r in failed_here:
             if not r.crash:
-                reasons[_reason(r.error)].append(r.path)
+                reasons[error_group(r.error)].append(r.path)
         per_stage[stage] = {
             "passed": len(passed),
             "failed": sum(1 for r in failed_here if not r.crash),
@@ -216,7 +216,7 @@ def _backend_summary(results: list[FileResult], backends: tuple[str, ...], dtype
         errors: dict[str, int] = defaultdict(int)
         for rep in reports:
             if rep["error"]:
-                errors[_reason(rep["error"])] += 1
+                errors[error_group(rep["error"])] += 1
         per_backend[b] = {
             "compiled": sum(1 for rep in reports if rep["stage"] in BACKEND_STAGES),
             "ran_finite": sum(1 for rep in reports if rep["stage"] == "run" and rep["finite"]),

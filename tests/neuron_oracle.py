@@ -18,28 +18,17 @@ Every failure (nrnivmodl error, script exception, missing JSON) raises
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
 import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from modlc.verify import neuron_side
+from modlc.verify import protocol as verify_protocol
+
 RESULT_SENTINEL = "@@MODLC_ORACLE_JSON@@"
 DEFAULT_PREFIX = "modlc_"
-
-# The NEURON block header and the single declaration that names the
-# mechanism.  Only a declaration at the start of a line (after optional
-# whitespace) inside the NEURON block is touched, so ':' comments, COMMENT
-# blocks and other blocks are never rewritten.
-_NEURON_BLOCK_RE = re.compile(r"^[ \t]*NEURON[ \t]*\{", re.MULTILINE)
-_DECL_RE = re.compile(
-    r"^(?P<lead>[ \t]*)(?P<kw>SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)"
-    r"(?P<ws>[ \t]+)(?P<name>[A-Za-z_][A-Za-z0-9_]*)\b",
-    re.MULTILINE,
-)
 
 
 class NeuronOracleError(RuntimeError):
@@ -66,69 +55,23 @@ class RenamedMechanism:
         return f"{var}_{self.new_name}"
 
 
-def _neuron_block_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) character spans of every NEURON { ... } block body.
-
-    NMODL allows several NEURON blocks; the declaration may be in any of
-    them.  NEURON blocks contain no nested braces.
-    """
-    spans = []
-    for m in _NEURON_BLOCK_RE.finditer(text):
-        close = text.find("}", m.end())
-        if close < 0:
-            raise ValueError("unterminated NEURON block")
-        spans.append((m.end(), close))
-    return spans
-
-
 def rename_mechanism(text: str, prefix: str = DEFAULT_PREFIX,
                      new_name: str | None = None) -> tuple[str, str, str, str]:
-    """Rename the mechanism declared in ``text``.
-
-    Returns ``(new_text, kind, old_name, new_name)``.  Exactly one
-    SUFFIX / POINT_PROCESS / ARTIFICIAL_CELL declaration must appear inside
-    the NEURON block(s); it is renamed to ``new_name`` (default
-    ``prefix + old_name``).  Nothing else in the file changes: variables a
-    script sees as ``var_<suffix>`` (RANGE of density mechanisms, GLOBALs)
-    follow the new name automatically because NEURON derives them from it.
-    """
-    spans = _neuron_block_spans(text)
-    hits = [m for m in _DECL_RE.finditer(text)
-            if any(a <= m.start() < b for a, b in spans)]
-    if len(hits) != 1:
-        raise ValueError(
-            f"expected exactly one mechanism declaration in the NEURON block, "
-            f"found {len(hits)}")
-    m = hits[0]
-    old = m.group("name")
-    new = new_name if new_name is not None else prefix + old
-    new_text = (text[:m.start("name")] + new + text[m.end("name"):])
-    return new_text, m.group("kw"), old, new
+    """Rename the mechanism declared in ``text`` (modlc.verify's renaming) to ``new_name``, default
+    ``prefix + old_name``.  Returns ``(new_text, kind, old_name, new_name)``; ValueError unless the
+    NEURON block(s) declare exactly one SUFFIX / POINT_PROCESS / ARTIFICIAL_CELL."""
+    return verify_protocol.rename_mechanism(text, lambda old: new_name if new_name is not None else prefix + old)
 
 
 def neuron_tool(name: str) -> str:
-    """A NEURON program (nrnivmodl, nocmodl): next to the running interpreter
-    (virtualenv), else inside the neuron wheel, else on PATH."""
-    cand = Path(sys.executable).parent / name
-    if cand.exists():
-        return str(cand)
-    import neuron  # the wheel keeps its programs under .data/bin
-
-    inside = Path(neuron.__file__).parent / ".data" / "bin" / name
-    if inside.exists():
-        return str(inside)
-    found = shutil.which(name)
-    if not found:
-        raise NeuronOracleError(f"{name} not found (is `neuron` installed?)")
-    return found
+    """A NEURON program (nrnivmodl, nocmodl), found as modlc.verify finds it."""
+    try:
+        return neuron_side.neuron_tool(name)
+    except FileNotFoundError as e:
+        raise NeuronOracleError(str(e)) from None
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    bindir = str(Path(sys.executable).parent)
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    env.pop("DISPLAY", None)  # no GUI in the subprocess
-    return env
+_env = neuron_side.neuron_env
 
 
 @dataclass
