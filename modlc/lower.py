@@ -744,6 +744,11 @@ class Lowerer:
         if len(values) > MAX_MASKED:
             raise unsupported(stmt.loc, f"{what} (up to {len(values)} iterations; modlc unrolls at most "
                                         f"{MAX_MASKED}, each run in every call)")
+        if values and not values[0].is_number:  # each indexed access in the body selects among its elements
+            per_iteration = 1 + sum(self.array_size(n.name, frame) or 0 for n in A.walk(stmt.body)
+                                    if isinstance(n, A.Name) and n.index is not None)
+            if self.unrolled + len(values) * per_iteration > MAX_UNROLL:
+                self.count_unrolled(stmt.loc, len(values) * per_iteration)  # fails now, before the work
         alive, previous_stop = sp.true, None
         for k, j in enumerate(values):
             self.count_unrolled(stmt.loc)
