@@ -11,9 +11,8 @@ A SOLVEd block becomes an `ir.System`: its derivatives, KINETIC reactions expand
 (stoichiometry, COMPARTMENT volumes, `<<` fluxes, f_flux/b_flux), CONSERVE laws and LINEAR /
 NONLINEAR equations, ready for a method in `solvers`.
 
-VERBATIM C is first read as NMODL where it is an idiom `verbatim` knows. Anything that cannot
-become a tensor kernel (other C, recursion, a loop bound known only at run time…) is a located
-`unsupported: <construct>` error.
+Anything that cannot become a tensor kernel (VERBATIM C, recursion, a loop bound known only at
+run time…) is a located `unsupported: <construct>` error.
 """
 
 from __future__ import annotations
@@ -160,7 +159,9 @@ class Lowerer:
 
     def reject_unsupported_declarations(self) -> None:
         for item in self.items:
-            if isinstance(item, A.CodeBlock) and item.kind in ("CONSTRUCTOR", "DESTRUCTOR"):
+            if isinstance(item, A.CodeBlock) and item.kind == "DESTRUCTOR" and item.body.statements:
+                self.notes.append(f"{item.loc}: DESTRUCTOR ignored (it frees what hoc set up; modlc never destroys an instance during a run)")
+            elif isinstance(item, A.CodeBlock) and item.kind == "CONSTRUCTOR":
                 if item.body.statements:
                     raise unsupported(item.loc, f"{item.kind} block (modlc has no per-instance construction hook)")
             if isinstance(item, A.Verbatim):
