@@ -105,13 +105,15 @@ class Engine:
                     ion[r["key"]] = ops.variates(r["distribution"], g.size, key, g.streams)
         return v, s, ion
 
-    def _store(self, g: Group, c: dict, s: dict) -> dict:
-        """Keep g's new s (its live variables); write the concentrations and reversals it owns back
-        to the ions."""
+    def _store(self, g: Group, c: dict, s: dict, kernel: str) -> dict:
+        """Keep g's new s (its live variables); write back to the ions the concentrations and
+        reversals `kernel` assigned (the others' s entries may be stale: a pool that READs and
+        WRITEs cai but sets it only in its SOLVE block must not reset cai at INITIAL)."""
         ops = self.ops
-        if g.ion_writes and self.nodes[g.index] is not None:
+        written = [w for w in g.ion_writes if w[0] in g.meta["kernels"][kernel]["writes"]]
+        if written and self.nodes[g.index] is not None:
             ions = {x: dict(v) for x, v in c["ion"].items()}
-            for var, x, f in g.ion_writes:
+            for var, x, f in written:
                 ions[x][f] = ops.scatter_set(ions[x][f], self.nodes[g.index], s[var])
             c = {**c, "ion": ions}
         if "__converged__" in s:
@@ -173,7 +175,7 @@ class Engine:
                 for x in summed:
                     ions[x]["i"] = ops.scatter_add(ions[x]["i"], nodes, ion_i[x] * scale)
                 c = {**c, "ion": ions}
-            c = self._store(g, c, s)
+            c = self._store(g, c, s, "current")
         return c, rhs, d
 
     def nernst(self, sp, ci, co):
@@ -200,7 +202,7 @@ class Engine:
             if g.nodes is None or g.kernel(kernel) is None:
                 continue
             v, s, ion = self._inputs(g, c, kernel)
-            c = self._store(g, c, getattr(g.module, kernel)(self.p[g.index], s, v, ion, t, self.dt))
+            c = self._store(g, c, getattr(g.module, kernel)(self.p[g.index], s, v, ion, t, self.dt), kernel)
         return c
 
     def deliver(self, c: dict, til, step, rings: bool = True) -> dict:
@@ -230,7 +232,7 @@ class Engine:
                 v, s, ion = self._inputs(g, c, "net_receive")
                 args = {**args, "flag": 0.0 * args[g.meta["net_receive_args"][0]]}
                 s, _, _ = g.module.net_receive(self.p[g.index], s, args, mask, til, v, ion)
-                c = self._store(g, c, s)
+                c = self._store(g, c, s, "net_receive")
         return c
 
     def _receive_queued(self, c: dict, g: Group, til, passes) -> dict:
@@ -245,7 +247,7 @@ class Engine:
         args["flag"] = flag
         v, s, ion = self._inputs(g, c, "net_receive", passes + 1)
         s, args_out, emitted = g.module.net_receive(self.p[g.index], s, args, mask, t_event, v, ion)
-        c = self._store(g, c, s)
+        c = self._store(g, c, s, "net_receive")
         written = g.meta["kernels"]["net_receive"]["writes_args"]
         if written:
             target = ops.where(mask & has_nc, nc, n_nc)
@@ -293,7 +295,7 @@ class Engine:
                 continue
             v, s, ion = self._inputs(g, c, "init")
             s, emitted = g.module.init(self.p[g.index], s, v, ion, t0)
-            c = self._store(g, c, s)
+            c = self._store(g, c, s, "init")
             c = self._emit(c, g, "init", emitted, t0, ops.const(np.full(g.size, -1), "int32"))
         for g in plan.groups:
             if len(g.netcons) and g.kernel("net_init") is not None and g.meta["kernels"]["net_init"]["writes_args"]:
