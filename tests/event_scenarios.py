@@ -3,7 +3,7 @@ the same .mod files (tests/data/events, written from NEURON's documented semanti
 
 Each scenario is a function in NEURON_SCRIPT (one NEURON process runs them all and emits their
 recordings) and a builder here returning (Network, tstop, spike sources by name); both record the
-same names.
+same names. A builder given a Network adds to it, its names prefixed with `tag` (`combined`).
 """
 
 from __future__ import annotations
@@ -136,8 +136,8 @@ emit({"watch_spike": watch_spike(), "watch_counter": watch_counter(), "stdp": st
 '''
 
 
-def watch_spike():
-    net = Network()
+def watch_spike(net: Network | None = None, tag: str = ""):
+    net = net if net is not None else Network()
     k = soma_cell(net, "ws")
     net.insert(FILES["hh"], k)
     iclamp(net, (k, "soma", 0.5), 2.0, 40.0, 0.3)
@@ -145,13 +145,13 @@ def watch_spike():
     stim = net.artificial(FILES["NetStim"], start=3.0, interval=7.0, number=5, noise=0)
     net.connect(stim, det, weight=0.5, delay=1.0)
     for name in ("count", "tlast", "inputs"):
-        net.record(name, name, point=det)
-    net.record("v", "v", at=(k, "soma", 0.5))
-    return net, 50.0, {"det": det}
+        net.record(tag + name, name, point=det)
+    net.record(tag + "v", "v", at=(k, "soma", 0.5))
+    return net, 50.0, {tag + "det": det}
 
 
-def watch_counter():
-    net = Network()
+def watch_counter(net: Network | None = None, tag: str = ""):
+    net = net if net is not None else Network()
     host = soma_cell(net, "host")
     net.insert(FILES["hh"], host)
     at = (host, "soma", 0.5)
@@ -162,12 +162,12 @@ def watch_counter():
         net.connect(up, cell, weight=w, delay=0.52)
         net.connect(down, cell, weight=-0.35, delay=0.77)
         for var in ("m", "nfire", "nlow"):
-            net.record(f"{name}_{var}", var, point=cell)
-    return net, 45.0, cells
+            net.record(f"{tag}{name}_{var}", var, point=cell)
+    return net, 45.0, {tag + name: cell for name, cell in cells.items()}
 
 
-def stdp():
-    net = Network()
+def stdp(net: Network | None = None, tag: str = ""):
+    net = net if net is not None else Network()
     pre1, pre2, post = (soma_cell(net, name) for name in ("pre1", "pre2", "post"))
     for k in (pre1, pre2, post):
         net.insert(FILES["hh"], k)
@@ -180,15 +180,14 @@ def stdp():
         net.connect((pre, "soma", 0.5), syn, weight=0.004, delay=delay, threshold=10.0)
     for k in (pre1, pre2, post):
         net.connect((k, "soma", 0.5), None, threshold=10.0)
-    net.record("g", "g", point=syn)
-    net.record("tpost", "tpost", point=syn)
-    net.record("v", "v", at=(post, "soma", 0.5))
-    return net, 60.0, {"pre1": net.location((pre1, "soma", 0.5)), "pre2": net.location((pre2, "soma", 0.5)),
-                       "post": net.location((post, "soma", 0.5))}
+    net.record(tag + "g", "g", point=syn)
+    net.record(tag + "tpost", "tpost", point=syn)
+    net.record(tag + "v", "v", at=(post, "soma", 0.5))
+    return net, 60.0, {tag + name: net.location((k, "soma", 0.5)) for name, k in (("pre1", pre1), ("pre2", pre2), ("post", post))}
 
 
-def netmove():
-    net = Network()
+def netmove(net: Network | None = None, tag: str = ""):
+    net = net if net is not None else Network()
     pacers = {"p1": net.artificial(FILES["MovePacer"], shift=3.5), "p2": net.artificial(FILES["MovePacer"], shift=3.5)}
     net.connect(net.artificial(FILES["NetStim"], start=4.0, interval=6.0, number=5, noise=0), pacers["p1"],
                 weight=1.0, delay=0.0)
@@ -196,8 +195,18 @@ def netmove():
                 weight=0.5, delay=0.0)
     for name, pacer in pacers.items():
         for var in ("beats", "echoes", "tnext"):
-            net.record(f"{name}_{var}", var, point=pacer)
-    return net, 45.0, pacers
+            net.record(f"{tag}{name}_{var}", var, point=pacer)
+    return net, 45.0, {tag + name: pacer for name, pacer in pacers.items()}
 
 
 SCENARIOS = {"watch_spike": watch_spike, "watch_counter": watch_counter, "stdp": stdp, "netmove": netmove}
+
+
+def combined():
+    """Every scenario in one Network (names prefixed `scenario:`), so that a backend compiles once."""
+    net, sources, tstop = Network(), {}, 0.0
+    for name, build in SCENARIOS.items():
+        _, stop, found = build(net, f"{name}:")
+        sources.update(found)
+        tstop = max(tstop, stop)
+    return net, tstop, sources

@@ -1,9 +1,10 @@
 COMMENT
-A point process (NEURON 9 crashes on WATCH in an ARTIFICIAL_CELL: the condition reads the
-node's v, which an artificial cell lacks) that integrates its inputs in m, which decays exponentially between them, and
-fires through WATCH: while m > 1 has not yet been seen, WATCH (m > 1) 2 is armed; flag 2 emits
-a spike and resets m; WATCH (m < 0.5) 3 (a second slot) is armed at the same time as the first
-after a reset. Written for modlc's tests from NEURON's documented WATCH semantics.
+A point process that integrates its inputs in m, which decays exponentially between them, and
+fires through WATCH: WATCH (m > 1) 2 is armed from the start; flag 2 emits a spike, resets m and
+arms two slots at once, (m > 1) 2 and (m < 0.5) 3; inputs (flag 0) and flag 3 execute no WATCH,
+so the armed set stays. (A point process, not an ARTIFICIAL_CELL: NEURON 9's WATCH condition
+reads the node's v, which an artificial cell lacks, and crashes.) Written for modlc's tests from
+NEURON's documented WATCH semantics.
 ENDCOMMENT
 
 NEURON {
