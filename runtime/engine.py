@@ -198,7 +198,6 @@ class Engine:
         return self._write_args(c, g, {a: ops.where(ran, out[a], args[a]) for a in written})
 
     # ----- the phases of a step ----------------------------------------------------------------
-    # ----- the phases of a step ----------------------------------------------------------------
     def currents(self, c: dict, t):
         """Ion reversals, then every mechanism's current: the carry, rhs and diagonal."""
         ops, plan = self.ops, self.plan
