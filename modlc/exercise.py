@@ -102,6 +102,11 @@ def calls(meta: dict, inputs: dict, reference: ModuleType) -> list[tuple[str, tu
     if "net_receive" in meta["kernels"]:
         out.append(("net_receive", (p, s3, args, mask, T, v2, ion)))
         out.append(("net_init", (p, s3, {k: a for k, a in args.items() if k != "flag"}, T, v2, ion)))
+    for name in meta["kernels"]:
+        if name == "watch":
+            out.append((name, (p, s3, v2, ion, T)))
+        elif name.startswith("for_netcons_"):
+            out.append((name, (p, s3, args, T, v2, ion)))
     return out
 
 

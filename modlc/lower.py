@@ -30,6 +30,7 @@ from . import ast_nodes as A
 from . import conductance, constructor, function_table, ir, verbatim
 from .bounds import upper_bound
 from .diagnostics import ModlcError
+from .lower_events import EventLowering, receive_lowering
 from .semantics import SymbolTable
 from .symbolic import (RANDOM_DRAWS, as_condition, as_number, is_atomic,
                        math_function, number, select, sym, symbol_base)
@@ -106,7 +107,7 @@ class _Builder:
     counters: dict[str, int] = field(default_factory=dict)
 
 
-class Lowerer:
+class Lowerer(EventLowering):
     def __init__(self, mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic",
                  tables: Optional[function_table.Tables] = None):
         if conductance_mode not in conductance.MODES:
@@ -150,8 +151,12 @@ class Lowerer:
             args = [p.name for p in receive.params]
             body = [s for s in receive.body.statements if not isinstance(s, A.CodeBlock)]
             inits = [s for s in receive.body.statements if isinstance(s, A.CodeBlock)]
-            kernels["net_receive"] = self.kernel("net_receive", body, args + ["flag"])
+            self.receive = receive_lowering(args, body)
+            kernels["net_receive"] = self.receive_kernel(body, args)
             kernels["net_init"] = self.kernel("net_init", inits[0].body.statements if inits else (), args)
+            kernels.update((k.name, k) for k, _, _ in self.receive.loops)
+            if self.receive.slots:
+                kernels["watch"] = self.watch_kernel()
         for item in self.items:
             if isinstance(item, A.CodeBlock) and item.kind in ("BEFORE", "AFTER"):
                 name = f"{item.kind.lower()}_{item.name.name.lower()}"
@@ -615,10 +620,6 @@ class Lowerer:
             self.hints[current] = stmt.name.name
         elif isinstance(stmt, (A.Table, A.Mutex, A.UnitsToggle)):
             pass  # tables: computed directly; locks and unit checking: no run-time meaning
-        elif isinstance(stmt, A.Watch):
-            raise unsupported(stmt.loc, "WATCH (threshold-triggered self-events)")
-        elif isinstance(stmt, A.ForNetcons):
-            raise unsupported(stmt.loc, "FOR_NETCONS")
         elif isinstance(stmt, A.Lag):
             raise unsupported(stmt.loc, "LAG (needs a history buffer)")
         elif isinstance(stmt, A.CodeBlock):
@@ -1043,6 +1044,7 @@ _STATEMENT_HANDLERS = {
     A.Assign: "assign", A.Block: "execute_block", A.If: "branch", A.FromLoop: "from_loop",
     A.While: "while_loop", A.Solve: "solve", A.Reaction: "reaction", A.Flux: "flux",
     A.Conserve: "conserve", A.Compartment: "compartment", A.TildeEquation: "equation",
+    A.Watch: "watch", A.ForNetcons: "for_netcons",
 }
 
 

@@ -241,8 +241,6 @@ def _group(index, mech, module, members, net, node_at, area, diam, dt) -> Group:
         if k.startswith(("before_", "after_")) and k not in BLOCKS:
             raise ModelError(f"{where}: {k.replace('_', ' ', 1).upper()} blocks are not simulated (only "
                              f"{', '.join(b.replace('_', ' ').upper() for b in BLOCKS)})")
-        if "move" in meta["kernels"][k]["events"]:
-            raise ModelError(f"{where}: net_move is not supported by the runtime yet")
     nodes = np.array([m[0] for m in members], dtype=np.int64)
     variables = {v["name"]: v for v in meta["variables"]}
     params: dict = {}

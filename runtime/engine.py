@@ -28,6 +28,8 @@ from .assembly import Group, Plan
 from .events import EventConfig, Events
 from .primitives import index
 
+HOC_EPSILON = 1e-11  # NEURON's hoc_epsilon: a WATCH activated within it of its threshold counts as above
+
 
 class Engine:
     def __init__(self, ops, plan: Plan, dt: float, config: EventConfig, seed: int = 0, t0: float = 0.0,
@@ -72,6 +74,8 @@ class Engine:
         self.fixed_ions = self._fixed_ions()
         self.queue_groups = [g for g in plan.groups if g.delivery == "queue"]
         self.ring_groups = [g for g in plan.groups if g.delivery == "ring"]
+        self.watch_groups = [g for g in plan.groups if g.kernel("watch") is not None]
+        self.netcon_instance = {g.index: c(g.netcon_instance, "int32") for g in plan.groups if len(g.netcons)}
 
     # ----- kernel plumbing ---------------------------------------------------------------------
     def _inputs(self, g: Group, c: dict, kernel: str, passes=0):
@@ -137,15 +141,71 @@ class Engine:
             out[x] = {"e": e, "ci": ci, "co": co, "i": self.zeros}
         return out
 
-    def _emit(self, c: dict, g: Group, kernel: str, emitted, t, nc) -> dict:
-        ev = c["ev"]
+    def _emit(self, c: dict, g: Group, kernel: str, emitted, t, nc, flag=None) -> dict:
+        """Act on a kernel's events in source order: net_send, net_event, net_move, FOR_NETCONS
+        loops; then the WATCH slots it executed (NET_RECEIVE's last events)."""
+        watches, loops = [], 0
         for kind, event in zip(g.meta["kernels"][kernel]["events"], emitted):
-            mask = event[0]
+            mask, ev = event[0], c["ev"]
             if kind == "send":
-                ev = self.events.send(ev, g, mask, t + event[1], nc, event[2])
+                c = {**c, "ev": self.events.send(ev, g, mask, t + event[1], nc, event[2])}
             elif kind == "event":
-                ev = self.events.emitted(ev, g, mask, event[1], self.t0)
-        return {**c, "ev": ev}
+                c = {**c, "ev": self.events.emitted(ev, g, mask, event[1], self.t0)}
+            elif kind == "move":
+                c = {**c, "ev": self.events.move(ev, g, mask, event[1], t)}
+            elif kind == "for_netcons":
+                loops += 1
+                c = self._for_netcons(c, g, loops, mask, t, flag)
+            elif kind == "watch":
+                watches.append(event)
+        return self._activate_watches(c, g, watches) if watches else c
+
+    def _activate_watches(self, c: dict, g: Group, watches) -> dict:
+        """NEURON's _nrn_watch_activate: an instance that executed any WATCH keeps exactly those
+        active (its pending WATCH events dropped); each records whether its condition already
+        holds (value >= -hoc_epsilon), so that only a later rise fires it."""
+        ops, key = self.ops, f"g{g.index}"
+        executed = watches[0][0]
+        for event in watches[1:]:
+            executed = executed | event[0]
+        w = c["watch"][key]
+        active = [ops.where(executed, m, a) for (m, _, _), a in zip(watches, w["active"])]
+        above = [ops.where(m, value >= -HOC_EPSILON, a) for (m, value, _), a in zip(watches, w["above"])]
+        flags = [ops.where(m, flag, f) for (m, _, flag), f in zip(watches, w["flag"])]
+        ev = self.events.drop_watch_events(c["ev"], g, executed)
+        return {**c, "ev": ev, "watch": {**c["watch"], key: {"active": active, "above": above, "flag": flags}}}
+
+    def check_watches(self, c: dict, t) -> dict:
+        """NEURON's WatchCondition::check at the start of a step: an active watch whose value
+        goes above 0 sends its flag to the instance at t."""
+        ops = self.ops
+        for g in self.watch_groups:
+            key = f"g{g.index}"
+            v, s, ion = self._inputs(g, c, "watch")
+            _, values = g.module.watch(self.p[g.index], s, v, ion, t)
+            w, ev = c["watch"][key], c["ev"]
+            above = []
+            for k, event in enumerate(values):
+                now = event[1] > 0
+                ev = self.events.watch_fired(ev, g, w["active"][k] & now & ~w["above"][k], t, w["flag"][k])
+                above.append(ops.where(w["active"][k], now, w["above"][k]))  # only active ones are checked
+            c = {**c, "ev": ev, "watch": {**c["watch"], key: {**w, "above": above}}}
+        return c
+
+    def _for_netcons(self, c: dict, g: Group, k: int, mask, t, flag) -> dict:
+        """FOR_NETCONS number k: its body over every NetCon into g, kept where the target ran it."""
+        if not len(g.netcons):
+            return c
+        ops = self.ops
+        inst, p, s, args, v = self._per_netcon(c, g)
+
+        def per_nc(x):
+            return ops.take(x, inst)
+
+        out = getattr(g.module, f"for_netcons_{k}")(p, s, {**args, "flag": per_nc(flag)}, per_nc(t), v, {})
+        ran = per_nc(mask)
+        written = g.meta["kernels"][f"for_netcons_{k}"]["writes_args"]
+        return self._write_args(c, g, {a: ops.where(ran, out[a], args[a]) for a in written})
 
     # ----- the phases of a step ----------------------------------------------------------------
     def currents(self, c: dict, t):
@@ -253,13 +313,16 @@ class Engine:
             target = ops.where(mask & has_nc, nc, n_nc)
             table = {a: (ops.scatter_set(col, target, args_out[a]) if a in written else col) for a, col in table.items()}
             c = {**c, "args": [table if j == g.index else x for j, x in enumerate(c["args"])]}
-        return self._emit(c, g, "net_receive", emitted, t_event, nc)
+        return self._emit(c, g, "net_receive", emitted, t_event, nc, flag)
 
     # ----- whole steps -------------------------------------------------------------------------
     def step(self, c: dict) -> dict:
         ops, dt = self.ops, self.dt
         t = self.t0 + ops.cast(c["n"], "float") * dt
         c = {**c, "ev": self.events.threshold(c["ev"], c["v"], t, self.t0)}
+        if self.watch_groups:  # NEURON delivers the events due by t at the end of the last step, then checks
+            c = self.deliver(c, t, c["n"], rings=False)
+            c = self.check_watches(c, t)
         c = self.deliver(c, t + 0.5 * dt, c["n"])
         t_currents = t if self.explicit else t + 0.5 * dt
         c = self.states(c, t_currents, "before_breakpoint")
@@ -288,6 +351,7 @@ class Engine:
                   for g in plan.groups],
             "args": [{a: ops.const(np.append(col, 0.0)) for a, col in g.args.items()} for g in plan.groups],
             "ev": self.events.initial(), "newton_failed": ops.const(False, "bool"),
+            "watch": {f"g{g.index}": self._no_watches(g) for g in self.watch_groups},
         }
         c = self.states(c, t0, "before_initial")
         for g in plan.groups:
@@ -306,20 +370,36 @@ class Engine:
         c, _, _ = self.currents(c, t0)
         return self.states(c, t0, "before_step")
 
+    def _no_watches(self, g: Group) -> dict:
+        """Every WATCH slot of g inactive (NEURON clears them all in finitialize)."""
+        ops, slots = self.ops, len(g.meta["kernels"]["watch"]["events"])
+        return {"active": [ops.const(np.zeros(g.size), "bool") for _ in range(slots)],
+                "above": [ops.const(np.zeros(g.size), "bool") for _ in range(slots)],
+                "flag": [ops.const(np.zeros(g.size)) for _ in range(slots)]}
+
     def _net_init(self, c: dict, g: Group) -> dict:
         """NET_RECEIVE INITIAL, once per NetCon, seeing its target instance."""
+        _, p, s, args, v = self._per_netcon(c, g)
+        out = g.module.net_init(p, s, {**args, "flag": 0.0 * v}, self.t0, v, {})
+        return self._write_args(c, g, out)
+
+    def _per_netcon(self, c: dict, g: Group):
+        """Each NetCon into g's target instance, and p, s, the arguments and v as seen per NetCon."""
         ops = self.ops
-        inst = ops.const(g.netcon_instance, "int32")
+        inst = self.netcon_instance[g.index]
         p = {k: ops.take(self.p[g.index][k], inst) if isinstance(v, np.ndarray) else self.p[g.index][k]
              for k, v in g.params.items()}
         s = {k: ops.take(v, inst) for k, v in c["s"][g.index].items()}
-        table = c["args"][g.index]
-        args = {a: col[: len(g.netcons)] for a, col in table.items()}
+        args = {a: col[: len(g.netcons)] for a, col in c["args"][g.index].items()}
         v = ops.const(np.zeros(len(g.netcons))) if g.nodes is None else ops.take(c["v"], ops.const(g.nodes[g.netcon_instance], "int32"))
-        out = g.module.net_init(p, s, {**args, "flag": 0.0 * v}, self.t0, v, {})
-        padded = {a: ops.scatter_set(col, ops.const(np.arange(len(g.netcons)), "int32"), out[a]) if a in out else col
-                  for a, col in table.items()}
-        return {**c, "args": [padded if j == g.index else x for j, x in enumerate(c["args"])]}
+        return inst, p, s, args, v
+
+    def _write_args(self, c: dict, g: Group, values: dict) -> dict:
+        """New values of some NET_RECEIVE argument columns, one per NetCon into g."""
+        ops = self.ops
+        ids = ops.const(np.arange(len(g.netcons)), "int32")
+        table = {a: ops.scatter_set(col, ids, values[a]) if a in values else col for a, col in c["args"][g.index].items()}
+        return {**c, "args": [table if j == g.index else x for j, x in enumerate(c["args"])]}
 
 
 def live_variables(g: Group, recorded: frozenset[str]) -> frozenset[str]:

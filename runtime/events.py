@@ -11,6 +11,11 @@
   would; passes repeat until nothing is due, so net_send(0) and zero-delay chains are delivered
   in the same step. A full queue, a full spike buffer or a delivery loop that does not end sets an
   error flag that the simulation raises after the chunk: events are never dropped silently.
+- WATCH (NEURON's WatchCondition): checked at the start of a step with the threshold sources; a
+  condition that goes above 0 sends a self-event with the watch's flag at t (queue entries with
+  NetCon index WATCH_NC). Activating a new set of watches removes the instance's pending ones.
+- net_move(t'): moves the instance's pending self-event sent last with flag 1 (NEURON keeps only
+  that one movable) to t'.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from .assembly import Group, Plan
 
 SPIKE_DELAY = 1e-10  # NEURON sends a threshold spike at t + 1e-10
 BIG = 2**30
+WATCH_NC = -2  # the NetCon index of a WATCH event in a queue (-1: net_send, >= 0: a NetCon)
 
 
 @dataclass
@@ -61,6 +67,8 @@ class Events:
         self.trash = {k: c([cap], "int32") for k, cap in self.capacity.items()}
         self.slot_index = {k: c(np.arange(cap), "int32") for k, cap in self.capacity.items()}
         self.no_slot = {k: c(np.full(cap + 1, cap), "int32") for k, cap in self.capacity.items()}
+        self.watch_constants = {g.index: (c(np.zeros(g.size)), c(np.full(g.size, WATCH_NC), "int32"))
+                                for g in plan.groups if "watch" in g.meta["kernels"]}
         self.false1 = c([False], "bool")
         self.source_ids = c(np.arange(n_src), "int32")
         self.threshold_ids = c(np.arange(self.n_threshold), "int32")
@@ -83,11 +91,13 @@ class Events:
                 size = cfg.ring_depth * g.size
                 rings[f"g{g.index}"] = {"count": ops.const(np.zeros(size), "int32"),
                                         **{a: ops.const(np.zeros(size)) for a in g.meta["net_receive_args"]}}
+        movable = {f"g{g.index}": ops.const(np.full(g.size, -1), "int32") for g in self.plan.groups
+                   if g.delivery == "queue"}  # seq of each instance's last net_send(…, 1)
         return {
-            "queues": queues, "rings": rings, "seq": ops.const(0, "int32"),
+            "queues": queues, "rings": rings, "seq": ops.const(0, "int32"), "movable": movable,
             "armed": ops.const(np.zeros(self.n_threshold), "bool"),
             "spikes": self.empty_spikes(),
-            "errors": {k: ops.const(False, "bool") for k in ("queue", "spikes", "passes")},
+            "errors": {k: ops.const(False, "bool") for k in ("queue", "spikes", "passes", "move")},
         }
 
     def empty_spikes(self) -> dict:
@@ -127,8 +137,40 @@ class Events:
                 "errors": {**ev["errors"], "queue": ev["errors"]["queue"] | overflow}}
 
     def send(self, ev, g: Group, mask, time, nc, flag):
-        """net_send from instances of g: self-events carrying the delivering NetCon's arguments."""
+        """net_send from instances of g: self-events carrying the delivering NetCon's arguments.
+        One with flag 1 becomes the instance's movable event (NEURON's `*v = q`)."""
+        ops, key = self.ops, f"g{g.index}"
+        if key in ev["movable"]:
+            seq = ev["seq"] + ops.cast(ops.cumsum(ops.cast(mask, "int32")), "int32") - 1  # as _queue_insert numbers them
+            movable = ops.where(mask & (flag == 1.0), seq, ev["movable"][key])
+            ev = {**ev, "movable": {**ev["movable"], key: movable}}
         return self._queue_insert(ev, g, mask, time, self.instances[g.index], nc, flag)
+
+    def move(self, ev, g: Group, mask, time, t):
+        """net_move(time) from the instances in `mask` at event time t. Moving nothing (no flag-1
+        event pending) or into the past is an error in NEURON too."""
+        ops, key, n = self.ops, f"g{g.index}", g.size
+        q = ev["queues"][key]
+        time = ops.where(mask, time, t)
+        hit = q["valid"] & (q["seq"] == ops.take(ev["movable"][key], q["inst"])) & ops.take(mask, q["inst"])
+        q = {**q, "time": ops.where(hit, ops.take(time, q["inst"]), q["time"])}
+        _, _, none = self.per_instance[g.index]
+        found = ops.scatter_max(none, ops.where(hit, q["inst"], n), ops.where(hit, self.positions[g.index], -1))[:n] >= 0
+        bad = ops.any(mask & (~found | (time < t)))
+        return {**ev, "queues": {**ev["queues"], key: q}, "errors": {**ev["errors"], "move": ev["errors"]["move"] | bad}}
+
+    def watch_fired(self, ev, g: Group, fired, t, flag):
+        """Self-events at t from the instances whose watch condition just went above 0."""
+        ops = self.ops
+        zeros, watch_nc = self.watch_constants[g.index]
+        return self._queue_insert(ev, g, fired, zeros + t, self.instances[g.index], watch_nc, flag)
+
+    def drop_watch_events(self, ev, g: Group, instances):
+        """Remove the pending WATCH events of `instances` (a new set of watches was activated)."""
+        ops, key = self.ops, f"g{g.index}"
+        q = ev["queues"][key]
+        stale = (q["nc"] == WATCH_NC) & ops.take(instances, q["inst"])
+        return {**ev, "queues": {**ev["queues"], key: {**q, "valid": q["valid"] & ~stale}}}
 
     def record_spikes(self, ev, fired, time):
         ops = self.ops

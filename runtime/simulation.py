@@ -261,6 +261,9 @@ class Simulation:
         if errors["passes"]:
             raise SimulationError(f"by t = {t:g} ms event delivery did not finish within one step after {cfg.max_passes} "
                                   f"passes (a zero-delay net_send loop?)")
+        if errors["move"]:
+            raise SimulationError(f"by t = {t:g} ms a net_move found no pending net_send(…, 1) event of its instance, "
+                                  f"or asked for a time before t (NEURON stops there too)")
         if bool(self.ops.numpy(carry["newton_failed"])):
             raise SimulationError(f"by t = {t:g} ms a Newton solve (derivimplicit/sparse/NONLINEAR) did not converge")
 

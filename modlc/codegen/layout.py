@@ -21,7 +21,11 @@ per-instance arrays (structure of arrays):
 - `i`, `g`: the total membrane current (mA/cm2 for density mechanisms, nA for point processes;
   ELECTRODE_CURRENTs with their sign flipped) and its dI/dv; `ion_i`, `ion_g` the same per ion.
 - `events`: one tuple per net_send/net_event/net_move statement, in source order, each
-  `(mask, *arguments)`; META["kernels"][name]["events"] names their kinds.
+  `(mask, *arguments)`; META["kernels"][name]["events"] names their kinds. NET_RECEIVE ends with
+  one `watch` event per WATCH slot `(mask, value, flag)` and has a `for_netcons` event `(mask,)`
+  per FOR_NETCONS (see lower_events).
+- `watch(p, s, v, ion, t) -> (s, events)`: each WATCH condition's value, one event per slot;
+  `for_netcons_<k>(p, s, args, t, v, ion) -> args`: a FOR_NETCONS body over NetCons.
 - Kernels holding a Newton solve also return `s["__converged__"]`: false where an instance's
   last Newton step was not below tolerance (the runtime reports it).
 
@@ -60,6 +64,10 @@ DISTRIBUTIONS = {NormalDraw: "normal", ExponentialDraw: "exponential", UniformDr
 def signature_of(kernel_name: str) -> str:
     if kernel_name in ("init", "current", "net_receive", "net_init"):
         return kernel_name
+    if kernel_name == "watch":  # WATCH conditions, one event per slot
+        return "init"
+    if kernel_name.startswith("for_netcons_"):  # a FOR_NETCONS body, over NetCons
+        return "net_init"
     return "step"  # state, before_*, after_*
 
 

@@ -18,7 +18,7 @@ from ..diagnostics import ModlcError
 from .layout import CONVERGED_KEY, KernelLayout, MechanismLayout, sum_terms
 from .names import identifier_stem
 from .onnx_graph import GraphBuilder
-from .python_view import dict_text, format_meta, newton_tolerance
+from .python_view import dict_text, format_meta, newton_tolerance, tuple_text
 from .render import render
 
 OPSET = 17
@@ -87,9 +87,10 @@ class _GraphMaker:
         shape_source = self.gb.shape_source
         entries = [GraphInput(shape_source, "bool[N]" if shape_source == "mask" else per_instance_type,
                               "argument", shape_source, True)]
-        for name in ("t", "dt"):
-            if name in layout.arguments and any(l.source == "argument" and l.key == name for l in layout.loads):
-                entries.append(GraphInput(name, self.element, "argument", name, False))
+        for name in ("t", "dt", "v"):
+            if name != shape_source and name in layout.arguments and any(l.source == "argument" and l.key == name for l in layout.loads):
+                per_instance = name == "v"  # NET_RECEIVE's v (or a WATCH condition's)
+                entries.append(GraphInput(name, per_instance_type if per_instance else self.element, "argument", name, per_instance))
         for load in layout.loads:
             if load.source == "argument":
                 continue
@@ -169,7 +170,7 @@ class _GraphMaker:
             parts = [f"out[{self.output(f'event{index}.mask', condition, 'bool')!r}]"]
             for a, arg in enumerate(event.args):
                 parts.append(f"out[{self.output(f'event{index}.arg{a}', self.instance_value(arg))!r}]")
-            events.append("(" + ", ".join(parts) + ")")
+            events.append(tuple_text(parts))
         events_text = "(" + "".join(e + ", " for e in events) + ")"
         if layout.signature == "init":
             return f"{s_text}, {events_text}"

@@ -156,7 +156,12 @@ def _event_text(event: ir.Event, kp: _KernelPrinter, masked: bool) -> str:
     condition = kp.condition(event.mask)
     if masked:
         condition = "mask" if event.mask is sp.true else f"{kp.printer.dialect.logical_and}(mask, {condition})"
-    return "(" + ", ".join([condition] + [kp.value(a) for a in event.args]) + ")"
+    return tuple_text([condition] + [kp.value(a) for a in event.args])
+
+
+def tuple_text(items: list[str]) -> str:
+    """Python source of a tuple literal (a one-element one keeps its comma)."""
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
 def module_context(layout: MechanismLayout, backend: str, dialect: Dialect, dtype: str) -> dict:
