@@ -74,7 +74,7 @@ class EventLowering:
     def receive_kernel(self, body, args: list[str]) -> ir.Kernel:
         locals_ = args + ["flag"]
         frame = self.start("net_receive", locals_)
-        self.execute_statements(body, frame)
+        self.execute_statements(body, frame, tail=True)
         for slot in range(self.receive.slots):
             mask, value, flag = sp.false, sp.Integer(0), sp.Integer(0)
             for _, path, v, f in (w for w in self.receive.watches if w[0] == slot):
