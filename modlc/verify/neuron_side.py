@@ -278,7 +278,8 @@ else:
             netstim(pp, P["syn_weight"])
         clamps()
     else:
-        netstim(pp, P["cell_weight"])
+        if O["net_receive"]:
+            netstim(pp, P["cell_weight"])
         cell_spikes = h.Vector()
         out = h.NetCon(pp, None)
         out.record(cell_spikes)
