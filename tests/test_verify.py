@@ -141,4 +141,4 @@ def test_a_failed_batch_blames_its_files_by_their_own_names(tmp_path):
            "make: *** [makemod2c_inc:91: m00001.cpp] Error 1\n"
            f"{tmp_path}/x86_64/m00002.cpp:7:3: error: 'ek' was not declared in this scope\n")
     assert _culprits(log, entries) == {1: "Error: Couldn't open standard.inc",
-                                       2: "worse.mod:7:3: error: 'ek' was not declared in this scope"}
+                                       2: "worse.cpp:7:3: error: 'ek' was not declared in this scope"}

@@ -92,7 +92,8 @@ def _network(path: str, meta: dict, outline: Outline, protocol: Protocol, parame
                 netstim(point, protocol.syn_weight)
             clamps()
         else:
-            netstim(point, protocol.cell_weight)
+            if outline.net_receive:
+                netstim(point, protocol.cell_weight)
             net.connect(point, None)
     net.record("v", "v", at=soma)
     net.connect(soma, None, threshold=protocol.threshold)

@@ -127,13 +127,14 @@ def _nrnivmodl(folder: Path, timeout: float) -> tuple[Optional[Path], str]:
 _ERROR_LINE = re.compile(r"error|Error", re.IGNORECASE)
 
 
-_COPY = re.compile(r"[^\s'\"‘]*\b(m\d{5})\.(?:mod|cpp|c|o)\b")
+_COPY = re.compile(r"[^\s'\"‘]*\b(m\d{5})(\.(?:mod|cpp|c|o))\b")
 
 
 def _tidy(line: str, entries: list[Entry]) -> str:
-    """A log line with the scratch copies' paths (.../x86_64/m00042.cpp) replaced by the files' names."""
-    names = {e.stem: e.path.name for e in entries}
-    return _COPY.sub(lambda m: names.get(m.group(1), m.group(0)), line.strip())[:300]
+    """A log line with the scratch copies' paths (.../x86_64/m00042.cpp) replaced by the files' stems
+    (kv.cpp: line numbers of the C++ that nocmodl generated from kv.mod)."""
+    stems = {e.stem: e.path.stem for e in entries}
+    return _COPY.sub(lambda m: stems.get(m.group(1), m.group(1)) + m.group(2), line.strip())[:300]
 
 
 def _culprits(log: str, entries: list[Entry]) -> dict[int, str]:
@@ -277,7 +278,8 @@ else:
             netstim(pp, P["syn_weight"])
         clamps()
     else:
-        netstim(pp, P["cell_weight"])
+        if O["net_receive"]:
+            netstim(pp, P["cell_weight"])
         cell_spikes = h.Vector()
         out = h.NetCon(pp, None)
         out.record(cell_spikes)
