@@ -183,7 +183,7 @@ def cmd_verify(args) -> int:
             print(f"[{done}/{total}] {record['class']}: {record['path']}", file=sys.stderr, flush=True)
 
     options = verify.Options(backend=args.backend, dtype=args.dtype, jobs=args.jobs,
-                             protocol=verify.Protocol(tstop=args.tstop), progress=progress)
+                             protocol=verify.Protocol(tstop=args.tstop), progress=progress, cache=not args.no_cache)
     start = time.perf_counter()
     records = verify.verify(paths, options)
     summary = verify.summarise(records, options, time.perf_counter() - start)
@@ -274,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--tstop", type=float, default=100.0, metavar="MS", help="length of the run (default 100 ms)")
     verify.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="files verified at once (default: the CPU count)")
+    verify.add_argument("--no-cache", action="store_true",
+                        help="run NEURON again even where an earlier run's answer is remembered "
+                             "($MODLC_VERIFY_CACHE, else ~/.cache/modlc/verify)")
     verify.add_argument("--json", action="store_true", help='print {"summary": {...}, "files": [per-file records]}')
     verify.set_defaults(run=cmd_verify)
     return parser

@@ -24,12 +24,34 @@ needs_neuron = pytest.mark.skipif(missing_requirement() is not None, reason=str(
 
 
 @pytest.fixture(scope="module")
-def records():
+def neuron_cache(tmp_path_factory):
+    """A cache of NEURON's answers of this module's own, empty at its start."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MODLC_VERIFY_CACHE", str(tmp_path_factory.mktemp("neuron-cache")))
+        yield
+
+
+@pytest.fixture(scope="module")
+def records(neuron_cache):
     # e moved by +4.3 mV on modlc's side: at rest (v ~ -65 mV, total conductance 1.3 mS/cm2 with pas)
     # that shifts v by g·Δe/(g + g_pas) = 0.3·4.3/1.3 ≈ 1 mV, ten times the tolerance.
     options = verify.Options(jobs=2, modlc_parameters={"leak": {"e": -50.0}})
     found = verify.verify(AGREEING + OTHERS, options)
     return {Path(r["path"]).name: r for r in found}, options
+
+
+@needs_neuron
+def test_a_second_run_reuses_neurons_answers(records, monkeypatch):
+    from modlc.verify import neuron_side
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("nrnivmodl ran although NEURON's answers were remembered")
+
+    monkeypatch.setattr(neuron_side, "build", no_build)
+    again = {Path(r["path"]).name: r for r in verify.verify([AGREEING[0], OTHERS[1]], records[1])}
+    for name, r in again.items():
+        first = records[0][name]
+        assert (r["class"], r["reason"], r["max_dv"]) == (first["class"], first["reason"], first["max_dv"])
 
 
 @needs_neuron
@@ -70,8 +92,9 @@ def test_neuron_failure_and_modlc_rejection_are_classified(records):
     assert failed["reason"].startswith("nrnivmodl:") and "error" in failed["reason"].lower()
     rejected = records[0]["rejected.mod"]
     assert rejected["class"] == "modlc rejects"
-    assert rejected["reason"].startswith(f"{DATA / 'rejected.mod'}:9:1: ")  # modlc's located error
-    assert "VERBATIM" in rejected["reason"]
+    # modlc's located error points into the C it could not read (a `static int` counter) and quotes it
+    assert rejected["reason"].startswith(f"{DATA / 'rejected.mod'}:10:14: unsupported: VERBATIM C code modlc cannot read")
+    assert "calls ++" in rejected["reason"]
 
 
 @needs_neuron

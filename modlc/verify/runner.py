@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..corpus_worker import Worker
-from . import neuron_side
+from . import neuron_cache, neuron_side
 from .compare import compare
 from .modlc_side import run_request
 from .protocol import Protocol, outline
@@ -42,6 +42,7 @@ class Options:
     progress: Optional[Callable[[int, int, dict], None]] = None
     # modlc's side only: {mechanism name: {PARAMETER: value}}, to see how far a change moves a run
     modlc_parameters: dict[str, dict[str, float]] = field(default_factory=dict)
+    cache: bool = True  # reuse NEURON's answers from earlier runs (neuron_cache)
 
 
 def corpus_files(folder: Path, sample: Optional[int] = None) -> list[Path]:
@@ -97,19 +98,27 @@ class _Run:
         return record
 
     def batch(self, entries: list[neuron_side.Entry]) -> list[dict]:
+        digests = {e.index: neuron_cache.key(e.path, neuron_side.includes(e.path.parent), self.options.protocol)
+                   for e in entries}
+        known = {e.index: neuron_cache.load(digests[e.index]) for e in entries} if self.options.cache else {}
         folder = self.scratch / entries[0].stem
-        neuron_side.build(entries, folder)
+        unknown = [e for e in entries if known.get(e.index) is None]
+        if unknown:
+            neuron_side.build(unknown, folder)
         try:
-            return [self.finish(self.entry(e)) for e in entries]
+            return [self.finish(self.entry(e, digests[e.index], known.get(e.index))) for e in entries]
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def entry(self, e: neuron_side.Entry) -> dict:
+    def entry(self, e: neuron_side.Entry, digest: str, known: Optional[dict]) -> dict:
         record = {**_base(e.path), "mechanism": e.outline.name, "kind": e.outline.kind}
-        neuron_result = None
         start = time.perf_counter()
-        if e.error is None:
-            neuron_result = neuron_side.run(e, self.options.protocol, self.options.neuron_timeout)
+        if known is not None:  # a remembered build or run failure is the file's error either way
+            e.error, neuron_result = known["error"], known["result"]
+        else:
+            neuron_result = None if e.error else neuron_side.run(e, self.options.protocol, self.options.neuron_timeout)
+            failure = e.error or (neuron_result or {}).get("error")
+            neuron_cache.store(digest, failure, None if failure else neuron_result)
         record["neuron_seconds"] = round(e.build_seconds + time.perf_counter() - start, 3)
         record["nrnivmodl_seconds"] = round(e.build_seconds, 3)
         why = e.error or (neuron_result or {}).get("error")
