@@ -157,12 +157,14 @@ class Lowerer(EventLowering):
             kernels.update((k.name, k) for k, _, _ in self.receive.loops)
             if self.receive.slots:
                 kernels["watch"] = self.watch_kernel()
+        # nocmodl registers every BEFORE/AFTER block with NEURON, which runs those of one point in
+        # order: one kernel per point, each block's body a nested block (its LOCALs its own).
+        ba_blocks: dict[str, list] = {}
         for item in self.items:
             if isinstance(item, A.CodeBlock) and item.kind in ("BEFORE", "AFTER"):
-                name = f"{item.kind.lower()}_{item.name.name.lower()}"
-                if name in kernels:
-                    raise unsupported(item.loc, f"a second {item.kind} {item.name.name} block")
-                kernels[name] = self.kernel(name, item.body.statements)
+                ba_blocks.setdefault(f"{item.kind.lower()}_{item.name.name.lower()}", []).append(item.body)
+        for name, bodies in ba_blocks.items():
+            kernels[name] = self.kernel(name, bodies[0].statements if len(bodies) == 1 else bodies)
         title = next((i.text for i in self.items if isinstance(i, A.Title)), None)
         for name, item in self.callables.items():
             if name not in self.inlined and item.body is not None and any(

@@ -297,6 +297,9 @@ class _Analyser:
         elif isinstance(stmt, A.ForNetcons):
             self.check_block(stmt.body, scope | {p.name for p in stmt.params}, owner)
         elif isinstance(stmt, A.Reaction):
+            if getattr(owner, "kind", None) != "KINETIC":  # nocmodl's grammar: 'Illegal block'
+                self.error(stmt.loc, f"a reaction (~ ... <-> ...) is allowed only in a KINETIC block, not in "
+                                     f"{getattr(owner, 'kind', 'this block')} {getattr(getattr(owner, 'name', None), 'name', '')}".rstrip())
             for term in stmt.lhs + stmt.rhs:
                 self.check_species(term, scope, owner)
             for e in (stmt.forward, stmt.backward):

@@ -77,6 +77,8 @@ SEMANTIC_CASES = [
     ("BREAKPOINT { g = g * undefined_name }", "undefined name 'undefined_name'"),
     ("BREAKPOINT { g = nofunc(1) }", "call of undefined function 'nofunc'"),
     ("ASSIGNED { g }", "'g' is declared twice (first as parameter at t.mod:2:13)"),
+    ("STATE { a b }\nDERIVATIVE d { ~ a <-> b (1, 1) }\nBREAKPOINT { SOLVE d METHOD sparse }",
+     "a reaction (~ ... <-> ...) is allowed only in a KINETIC block, not in DERIVATIVE d"),
     ("BREAKPOINT { SOLVE nothing METHOD cnexp }", "SOLVE nothing: no DERIVATIVE, KINETIC, LINEAR, NONLINEAR or PROCEDURE block of that name"),
     ("STATE { m }\nDERIVATIVE d { m' = -m }\nBREAKPOINT { SOLVE d METHOD magic }", "unknown METHOD 'magic'"),
     ("DERIVATIVE d { g' = -g }", "derivative g' of 'g', which is a parameter, not a STATE"),

@@ -165,3 +165,11 @@ def test_a_failed_batch_blames_its_files_by_their_own_names(tmp_path):
            f"{tmp_path}/x86_64/m00002.cpp:7:3: error: 'ek' was not declared in this scope\n")
     assert _culprits(log, entries) == {1: "Error: Couldn't open standard.inc",
                                        2: "worse.cpp:7:3: error: 'ek' was not declared in this scope"}
+
+
+@needs_neuron
+@pytest.mark.vs_neuron
+def test_several_before_step_blocks_run_in_file_order(neuron_cache):
+    (r,) = verify.verify([DATA.parent / "constructs" / "two_before_step.mod"], verify.Options())
+    assert r["class"] == "agrees", r
+    assert r["max_dv"] < 1e-10  # rounding level (tests/parity.py); the wrong order moves v ~5e-4 mV
