@@ -862,6 +862,10 @@ class Lowerer(EventLowering):
         before = dict(self.builder.env)
         self.system = system
         saved_path = self.builder.path
+        # A SOLVE under an `if` is solved whatever the condition, and the `if` selects its results
+        # like any assignment's; inside the block only the block's own `if`s count. (A Newton solve
+        # that fails to converge says so even where the condition is false: loud, never wrong.)
+        self.builder.path = sp.true
         try:
             self.execute_block(block.body, _Frame([{}]), tail=True)
         finally:

@@ -173,3 +173,11 @@ def test_several_before_step_blocks_run_in_file_order(neuron_cache):
     (r,) = verify.verify([DATA.parent / "constructs" / "two_before_step.mod"], verify.Options())
     assert r["class"] == "agrees", r
     assert r["max_dv"] < 1e-10  # rounding level (tests/parity.py); the wrong order moves v ~5e-4 mV
+
+
+@needs_neuron
+@pytest.mark.vs_neuron
+def test_a_steadystate_solve_under_an_if_matches_neuron(neuron_cache):
+    (r,) = verify.verify([DATA.parent / "constructs" / "ss_in_if.mod"], verify.Options())
+    assert r["class"] == "agrees", r
+    assert r["max_dv"] < 1e-10 and max(r["states"].values()) < 1e-12, r
