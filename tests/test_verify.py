@@ -149,9 +149,12 @@ def test_corpus_sample_is_every_kth_file(tmp_path):
 
 
 def test_outline_reads_kind_net_receive_and_pointers(write_mod):
-    syn = write_mod("NEURON { POINT_PROCESS S\n POINTER pre }\nNET_RECEIVE(w) { }\n", "s.mod")
+    syn = write_mod("NEURON { POINT_PROCESS S\n POINTER pre, rng }\nASSIGNED { pre rng }\n"
+                    "NET_RECEIVE(w) { w = pre }\nPROCEDURE r() {\nVERBATIM\n if (_p_rng) {}\nENDVERBATIM\n}\n", "s.mod")
+    # rng is a handle only C touches (a hoc Random object): neither side links it
     assert verify.outline(str(syn)) == verify.Outline("S", "point", True, ("pre",))
-    dens = write_mod("COMMENT\nNEURON { SUFFIX no }\nENDCOMMENT\nNEURON { SUFFIX d\n POINTER p }\n", "d.mod")
+    dens = write_mod("COMMENT\nNEURON { SUFFIX no }\nENDCOMMENT\nNEURON { SUFFIX d\n POINTER p }\n"
+                     "BREAKPOINT { LOCAL x  x = p }\n", "d.mod")
     assert verify.outline(str(dens)).unrunnable == "POINTER"  # modlc.runtime links point processes' only
 
 
@@ -181,3 +184,14 @@ def test_a_steadystate_solve_under_an_if_matches_neuron(neuron_cache):
     (r,) = verify.verify([DATA.parent / "constructs" / "ss_in_if.mod"], verify.Options())
     assert r["class"] == "agrees", r
     assert r["max_dv"] < 1e-10 and max(r["states"].values()) < 1e-12, r
+
+
+def test_a_file_without_a_mechanism_declaration_is_named_after_itself():
+    from modlc.verify.protocol import rename_mechanism
+
+    body = "NEURON {\n    NONSPECIFIC_CURRENT i\n}\nASSIGNED { i }\n"
+    assert rename_mechanism(body, "v1_{}".format, "leak2") == (
+        "NEURON { SUFFIX v1_leak2 \n    NONSPECIFIC_CURRENT i\n}\nASSIGNED { i }\n", "SUFFIX", "leak2", "v1_leak2")
+    assert rename_mechanism("ASSIGNED { x }\n", "v1_{}".format, "bare")[0] == "NEURON { SUFFIX v1_bare }\nASSIGNED { x }\n"
+    with pytest.raises(ValueError, match="found 0"):
+        rename_mechanism(body, "v1_{}".format)

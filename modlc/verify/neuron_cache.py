@@ -1,9 +1,9 @@
 """NEURON's side of verify, remembered between runs.
 
-NEURON's answer for a file depends only on the file, the include files beside it, the protocol and
-NEURON's version; it costs seconds of nrnivmodl per file, modlc's side far less. So a re-run after a
-change to modlc (or the same corpus on another backend) reuses NEURON's recordings and build
-errors from an earlier run. Runs that timed out or crashed are not remembered (they may be the
+NEURON's answer for a file depends only on the file, the include files beside it, the protocol,
+how verify reads the file and NEURON's version; it costs seconds of nrnivmodl per file, modlc's
+side far less. So a re-run after a change to modlc (or the same corpus on another backend) reuses
+NEURON's recordings and build errors from an earlier run. Runs that timed out or crashed are not remembered (they may be the
 machine's fault). The cache lives in $MODLC_VERIFY_CACHE, else ~/.cache/modlc/verify.
 """
 
@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from .protocol import Protocol
+from .protocol import Outline, Protocol
 
 TRANSIENT = ("took longer than", "crashed")  # failures that may not recur
 
@@ -24,12 +24,16 @@ def folder() -> Path:
     return Path(os.environ.get("MODLC_VERIFY_CACHE") or Path.home() / ".cache" / "modlc" / "verify")
 
 
-def key(path: Path, includes: dict[str, Path], protocol: Protocol) -> str:
-    """A digest of everything NEURON's answer depends on."""
+def key(path: Path, includes: dict[str, Path], protocol: Protocol, outline: Outline) -> str:
+    """A digest of everything NEURON's answer depends on: the files, the protocol, how the file was
+    read (its outline: name, kind, POINTERs linked), the NEURON script and NEURON's version."""
     from importlib.metadata import version
 
+    from .neuron_side import SCRIPT
+
     digest = hashlib.sha256()
-    for part in (version("neuron"), json.dumps(protocol.to_json(), sort_keys=True), path.name):
+    for part in (version("neuron"), json.dumps(protocol.to_json(), sort_keys=True), path.name,
+                 json.dumps(outline.to_json(), sort_keys=True), SCRIPT):
         digest.update(part.encode() + b"\0")
     digest.update(path.read_bytes() + b"\0")
     for name in sorted(includes):

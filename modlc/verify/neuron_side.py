@@ -107,7 +107,7 @@ def _stage(entries: list[Entry], folder: Path) -> None:
         for name, source in includes(e.path.parent).items():
             if not (folder / name).exists():
                 shutil.copyfile(source, folder / name)
-        text, *_ = rename_mechanism(read_source(e.path).text, lambda _: e.mechanism)
+        text, *_ = rename_mechanism(read_source(e.path).text, lambda _: e.mechanism, e.path.stem)
         (folder / f"{e.stem}.mod").write_text(text, encoding="utf-8")
 
 

@@ -7,6 +7,7 @@ is, whether it has NET_RECEIVE, which POINTERs it declares), so they cannot buil
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from dataclasses import asdict, dataclass
 from typing import Callable, Optional
 
@@ -51,6 +52,10 @@ _COMMENT = re.compile(r"^[ \t]*COMMENT\b.*?^[ \t]*ENDCOMMENT\b|:[^\n]*|\?[^\n]*"
 KINDS = {"SUFFIX": "density", "POINT_PROCESS": "point", "ARTIFICIAL_CELL": "artificial"}
 
 
+_VERBATIM = re.compile(r"^[ \t]*VERBATIM\b.*?^[ \t]*ENDVERBATIM\b", re.MULTILINE | re.DOTALL)
+_DECLARATION_BLOCK = re.compile(r"^[ \t]*(?:NEURON|ASSIGNED|PARAMETER|STATE|CONSTANT)[ \t]*\{[^}]*\}", re.MULTILINE)
+
+
 def neuron_block_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every NEURON { ... } block body (NMODL allows several; no nested braces)."""
     spans = []
@@ -67,16 +72,24 @@ def blank_comments(text: str) -> str:
     return _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
-def rename_mechanism(text: str, rename: Callable[[str], str]) -> tuple[str, str, str, str]:
+def rename_mechanism(text: str, rename: Callable[[str], str],
+                     unnamed: Optional[str] = None) -> tuple[str, str, str, str]:
     """`text` with the mechanism its NEURON block declares renamed to `rename(old name)`:
     (new text, keyword, old name, new name).
 
     Only the one SUFFIX / POINT_PROCESS / ARTIFICIAL_CELL declaration inside a NEURON block (outside
     comments) changes; variables seen from NEURON as `var_suffix` follow the new name by themselves.
+    A file that declares none is a density mechanism named after its file (nocmodl's rule): given
+    that name as `unnamed`, the renamed text declares `SUFFIX rename(unnamed)`.
     """
     code = blank_comments(text)
     spans = neuron_block_spans(code)
     hits = [m for m in _DECLARATION.finditer(code) if any(a <= m.start() < b for a, b in spans)]
+    if not hits and unnamed is not None:
+        new = rename(unnamed)
+        if spans:
+            return text[:spans[0][0]] + f" SUFFIX {new} " + text[spans[0][0]:], "SUFFIX", unnamed, new
+        return f"NEURON {{ SUFFIX {new} }}\n" + text, "SUFFIX", unnamed, new
     if len(hits) != 1:
         raise ValueError(f"expected exactly one mechanism declaration in the NEURON block, found {len(hits)}")
     m = hits[0]
@@ -106,13 +119,17 @@ class Outline:
 def outline(path: str) -> Outline:
     """Read a .mod file's outline; ValueError when its NEURON block does not name one mechanism."""
     text = blank_comments(read_source(path).text)
-    _, keyword, name, _ = rename_mechanism(text, str)
+    _, keyword, name, _ = rename_mechanism(text, str, Path(path).stem)
     kind = KINDS[keyword]
     inside = "".join(text[a:b] for a, b in neuron_block_spans(text))
     pointers, bbcore = [], False
     for m in _POINTERS.finditer(inside):
         bbcore |= m.group(1) == "BBCOREPOINTER"
         pointers += [p for p in re.split(r"[\s,]+", m.group(2)) if p]
+    # A POINTER only VERBATIM C touches is a handle (a hoc Random object, say): linking it to a
+    # voltage would hand that C a double. Neither side links it; modlc leaves it null.
+    nmodl = _VERBATIM.sub(" ", _DECLARATION_BLOCK.sub(" ", text))
+    pointers = [p for p in pointers if re.search(rf"\b{re.escape(p)}\b", nmodl)]
     unrunnable = None
     if bbcore:
         unrunnable = "BBCOREPOINTER"
