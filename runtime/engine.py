@@ -342,7 +342,8 @@ class Engine:
         """NEURON's finitialize: ions, INITIAL blocks, NET_RECEIVE INITIAL, events due at t0, currents.
         Nodes given a start value with Network.set_v_init keep it; the others start at v_init (a
         number or a backend scalar, so that Simulation compiles this once for every v_init)."""
-        ops, plan, t0 = self.ops, self.plan, self.t0
+        ops, plan = self.ops, self.plan
+        t0 = ops.const(self.t0)  # a scalar of the run's dtype, as t is in `step` (a bare float is float32 to TF)
         ions = {x: {f: a for f, a in fields.items() if f in self.changing[x]} for x, fields in self.fixed_ions.items()}
         v_start = ops.where(ops.const(np.isnan(plan.v_start), "bool"), v_init, ops.const(np.nan_to_num(plan.v_start)))
         c = {

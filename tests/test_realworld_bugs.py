@@ -23,7 +23,7 @@ from parity import assert_traces
 
 DATA = Path(__file__).resolve().parent / "data" / "realworld"
 FILES = {name: DATA / f"{name}.mod" for name in ("rw_depsyn", "rw_msgchan", "rw_global0", "rw_ihkin", "rw_pool",
-                                                   "rw_cachan")}
+                                                   "rw_cachan", "rw_time")}
 TSTOP = 100.0
 
 # Largest |modlc - NEURON| per trace measured on NumPy and JAX, float64 (mV; g in uS; o and p1 are
@@ -223,3 +223,12 @@ def test_sparse_newton_converges_where_neurons_does(write_mod, method, tolerance
               for name, k in mech.kernels.items()}
     assert [s.tolerance for s in solves["init"]] == [1e-6]  # STEADYSTATE sparse
     assert [s.tolerance for s in solves["state"]] == [tolerance]
+
+
+@pytest.mark.vs_backends
+def test_a_current_reading_t_runs_on_tensorflow_as_on_numpy():
+    """finitialize hands the kernels t = 0 as a number of the run's dtype (TF took a bare 0.0 for
+    float32 and refused to multiply it with float64). The two runs differ only by rounding."""
+    pytest.importorskip("tensorflow")
+    v = {b: np.asarray(Simulation(density("rw_time"), backend=b).run(20.0)["v"]) for b in ("numpy", "tf")}
+    assert np.abs(v["tf"] - v["numpy"]).max() <= 1e-10  # rounding level (tests/parity.py)
