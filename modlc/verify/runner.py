@@ -113,15 +113,16 @@ class _Run:
     def entry(self, e: neuron_side.Entry, digest: str, known: Optional[dict]) -> dict:
         record = {**_base(e.path), "mechanism": e.outline.name, "kind": e.outline.kind}
         start = time.perf_counter()
+        neuron_result = None
         if known is not None:  # a remembered build or run failure is the file's error either way
             e.error, neuron_result = known["error"], known["result"]
-        else:
-            neuron_result = None if e.error else neuron_side.run(e, self.options.protocol, self.options.neuron_timeout)
-            failure = e.error or (neuron_result or {}).get("error")
-            neuron_cache.store(digest, failure, None if failure else neuron_result)
+        elif e.error is None:
+            neuron_result = neuron_side.run(e, self.options.protocol, self.options.neuron_timeout)
         record["neuron_seconds"] = round(e.build_seconds + time.perf_counter() - start, 3)
         record["nrnivmodl_seconds"] = round(e.build_seconds, 3)
         why = e.error or (neuron_result or {}).get("error")
+        if known is None:
+            neuron_cache.store(digest, why, None if why else neuron_result)
         if why is None and any(x is None for x in neuron_result["v"]):
             why = "NEURON's v is not finite"
         report = self.modlc(record, e.outline, ir_only=why is not None)
