@@ -31,23 +31,24 @@ class IonSpecies:
     """One ion's per-network settings: initial values and how its reversal is maintained."""
 
     name: str
-    valence: float
+    valence: float | None  # None: no mechanism gave one and none needs it (no reversal read)
     e0: float
     ci0: float
     co0: float
     conc_used: bool = False
     conc_written: bool = False
     e_written: bool = False
+    e_read: bool = False
 
     @property
     def e_init(self) -> bool:
         """Reversal computed by Nernst at initialisation."""
-        return self.conc_used and not self.e_written
+        return self.conc_used and not self.e_written and self.valence is not None
 
     @property
     def e_advance(self) -> bool:
         """Reversal recomputed by Nernst before every current evaluation."""
-        return self.conc_written and not self.e_written
+        return self.conc_written and not self.e_written and self.valence is not None
 
     @property
     def variables(self) -> dict[str, str]:
@@ -66,20 +67,24 @@ def species(metas: list[dict], overrides: dict[str, dict[str, float]]) -> dict[s
         for ion in meta["ions"]:
             x = ion["name"]
             valence, e0, ci0, co0 = DEFAULTS.get(x, (None, *OTHER_ION))
-            if ion.get("valence") is not None:
-                if x in DEFAULTS and ion["valence"] != valence:
-                    raise ModelError(f"mechanism {meta['name']}: ion {x} has valence {valence:g}, not {ion['valence']:g}")
-                valence = float(ion["valence"])
             sp = found.get(x)
             if sp is None:
-                if valence is None:
-                    raise ModelError(f"mechanism {meta['name']}: ion {x} needs a VALENCE (it is not na, k or ca)")
-                sp = found[x] = IonSpecies(x, float(valence), e0, ci0, co0)
+                sp = found[x] = IonSpecies(x, valence, e0, ci0, co0)
+            if ion.get("valence") is not None:
+                if sp.valence is not None and ion["valence"] != sp.valence:
+                    raise ModelError(f"mechanism {meta['name']}: ion {x} has valence {sp.valence:g}, not {ion['valence']:g}")
+                sp.valence = float(ion["valence"])
             conc = {f"{x}i", f"{x}o"}
             touched = set(ion["read"]) | set(ion["write"])
             sp.conc_used |= bool(conc & touched)
             sp.conc_written |= bool(conc & set(ion["write"]))
             sp.e_written |= f"e{x}" in ion["write"]
+            sp.e_read |= f"e{x}" in ion["read"]
+    for x, sp in found.items():
+        # NEURON leaves an ion's charge undefined until some USEION gives it; only a reversal
+        # computed by Nernst needs it, so a species read just for its concentrations runs without.
+        if sp.valence is None and sp.conc_used and sp.e_read and not sp.e_written:
+            raise ModelError(f"ion {x} needs a VALENCE in some USEION (it is not na, k or ca): its reversal e{x} is read and follows Nernst")
     for x, values in overrides.items():
         if x not in found:
             raise ModelError(f"set_ion: no mechanism in the network uses ion {x!r}")

@@ -1,7 +1,7 @@
 """Patterns from published .mod files on which modlc's runtime once failed where NEURON runs.
 
 Each .mod file under tests/data/realworld is written here to reproduce one pattern: a NET_RECEIVE
-that writes a variable no other block reads, an ion of VALENCE 0, GLOBAL-only arithmetic without
+that writes a variable no other block reads, an ion of VALENCE 0, an ion with no VALENCE at all, GLOBAL-only arithmetic without
 a real value, a KINETIC scheme whose rate depends on a state, and a calcium pool that writes cai
 only in its SOLVE block. Every model is a soma with pas
 and an IClamp, run by modlc on NumPy and by NEURON 9; the traces agree to rounding.
@@ -17,13 +17,13 @@ import pytest
 
 import runtime_scenarios as sc
 from modlc import load
-from modlc.runtime import Network, Simulation
+from modlc.runtime import ModelError, Network, Simulation
 from neuron_oracle import compile_mechanisms, run_neuron
 from parity import assert_traces
 
 DATA = Path(__file__).resolve().parent / "data" / "realworld"
 FILES = {name: DATA / f"{name}.mod" for name in ("rw_depsyn", "rw_msgchan", "rw_global0", "rw_ihkin", "rw_pool",
-                                                   "rw_cachan", "rw_time")}
+                                                   "rw_cachan", "rw_time", "rw_tracer")}
 TSTOP = 100.0
 
 # Largest |modlc - NEURON| per trace measured on NumPy and JAX, float64 (mV; g in uS; o and p1 are
@@ -31,6 +31,7 @@ TSTOP = 100.0
 FIGURES = {
     "depsyn": {"v": 5.5e-13, "g": 2.2e-19},
     "msgchan": {"v": 4.5e-13},
+    "tracer": {"v": 4.5e-13},
     "global0": {"v": 3.3e-13},
     "ihkin": {"v": 3.0e-13, "o": 5.0e-16, "p1": 1.7e-16},
     "pool": {"v": 2.0e-13, "cai": 3.7e-15, "eca": 4.8e-13},
@@ -84,7 +85,7 @@ def pool():
     return run({"v": seg._ref_v, "cai": seg._ref_cai, "eca": seg._ref_eca})
 
 
-emit({"depsyn": depsyn(), "msgchan": density("rw_msgchan"),
+emit({"depsyn": depsyn(), "msgchan": density("rw_msgchan"), "tracer": density("rw_tracer"),
       "global0": density("rw_global0", ("ratio", "root")), "ihkin": density("rw_ihkin", ("o", "p1")),
       "pool": pool()})
 '''.replace("TSTOP", repr(TSTOP))
@@ -128,6 +129,7 @@ def pool() -> Network:
 
 
 BUILDERS = {"depsyn": depsyn, "pool": pool, "msgchan": lambda: density("rw_msgchan"),
+            "tracer": lambda: density("rw_tracer"),
             "global0": lambda: density("rw_global0", ("ratio", "root")),
             "ihkin": lambda: density("rw_ihkin", ("o", "p1"))}
 
@@ -232,3 +234,17 @@ def test_a_current_reading_t_runs_on_tensorflow_as_on_numpy():
     pytest.importorskip("tensorflow")
     v = {b: np.asarray(Simulation(density("rw_time"), backend=b).run(20.0)["v"]) for b in ("numpy", "tf")}
     assert np.abs(v["tf"] - v["numpy"]).max() <= 1e-10  # rounding level (tests/parity.py)
+
+
+def test_a_nernst_reversal_without_any_valence_is_an_error(write_mod):
+    """Reading etr of a species no USEION gives a charge: NEURON would divide by its -10000
+    placeholder; modlc names the ion instead of inventing a charge."""
+    path = write_mod("""
+NEURON { SUFFIX rw_etr USEION tr READ etr, tri WRITE itr }
+ASSIGNED { v (mV) etr (mV) tri (mM) itr (mA/cm2) }
+BREAKPOINT { itr = 1e-4*(v - etr) }
+""")
+    net, k = model()
+    net.insert(path, k)
+    with pytest.raises(ModelError, match="ion tr needs a VALENCE"):
+        Simulation(net, backend="numpy")

@@ -18,7 +18,7 @@ NUMPY = Dialect(
         "asin": "np.arcsin", "acos": "np.arccos", "atan": "np.arctan", "atan2": "np.arctan2",
         "abs": "np.abs", "ceil": "np.ceil", "erf": "_erf", "erfc": "_erfc", "fmod": "np.fmod", "mod": "np.mod",
     }),
-    where="np.where", logical_and="np.logical_and", logical_or="np.logical_or", logical_not="np.logical_not",
+    where="np.where", select="np.select", logical_and="np.logical_and", logical_or="np.logical_or", logical_not="np.logical_not",
     minimum="np.minimum", maximum="np.maximum", sqrt="np.sqrt",
 )
 
@@ -28,7 +28,7 @@ JAX = Dialect(
         "abs": "jnp.abs", "ceil": "jnp.ceil", "erf": "jax.lax.erf", "erfc": "jax.lax.erfc",
         "fmod": "jnp.fmod", "mod": "jnp.mod",
     }),
-    where="jnp.where", logical_and="jnp.logical_and", logical_or="jnp.logical_or", logical_not="jnp.logical_not",
+    where="jnp.where", select="jnp.select", logical_and="jnp.logical_and", logical_or="jnp.logical_or", logical_not="jnp.logical_not",
     minimum="jnp.minimum", maximum="jnp.maximum", sqrt="jnp.sqrt",
 )
 
@@ -38,7 +38,7 @@ TENSORFLOW = Dialect(
         "abs": "tf.math.abs", "ceil": "tf.math.ceil", "erf": "tf.math.erf", "erfc": "tf.math.erfc",
         "fmod": "tf.truncatemod", "mod": "tf.math.floormod",
     }),
-    where="tf.where", logical_and="tf.math.logical_and", logical_or="tf.math.logical_or",
+    where="tf.where", select="tf.experimental.numpy.select", logical_and="tf.math.logical_and", logical_or="tf.math.logical_or",
     logical_not="tf.math.logical_not", minimum="tf.math.minimum", maximum="tf.math.maximum", sqrt="tf.math.sqrt",
     literal_in_call=lambda text: f"_c({text})",
 )

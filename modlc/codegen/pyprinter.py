@@ -8,7 +8,7 @@ the bytes or the rounding is explicit:
 - numbers print as Python's shortest round-trip `repr`; anything without symbols (`exp(2)`,
   `1/log(10)`) is evaluated by SymPy at 30 digits and printed once, correctly rounded;
 - small integer powers become products (`m*m*m`), so every backend rounds them the same way;
-- `Piecewise` becomes nested `where`, booleans `logical_and`/`logical_or`/`logical_not`;
+- `Piecewise` becomes nested `where` (a flat `select` when long), booleans `logical_and`/`logical_or`/`logical_not`;
 - the order of terms is SymPy's canonical argument order, which does not depend on hashing.
 """
 
@@ -37,6 +37,9 @@ BINARY_FUNCTIONS = {sp.atan2: "atan2", fmod: "fmod", sp.Mod: "mod"}
 RELATIONS = {sp.StrictLessThan: "<", sp.LessThan: "<=", sp.StrictGreaterThan: ">",
              sp.GreaterThan: ">=", sp.Equality: "==", sp.Unequality: "!="}
 MAX_PRODUCT_POWER = 4
+# Python's parser refuses ~200 nested parentheses; a run-time index into a 1,000-element array is
+# a Piecewise of 1,000 pieces, printed as one flat select instead of nested where
+MAX_NESTED_WHERE = 32
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Dialect:
 
     functions: Mapping[str, str]  # printer's name → callable expression, e.g. "exp" → "jnp.exp"
     where: str
+    select: str  # select([conditions], [values], default): the first true condition's value
     logical_and: str
     logical_or: str
     logical_not: str
@@ -219,6 +223,10 @@ class PythonPrinter:
             out = self.argument(pieces.pop().expr)
         else:
             out = self.dialect.literal_in_call("_nan")
+        if len(pieces) > MAX_NESTED_WHERE:
+            conditions = ", ".join(self(piece.cond) for piece in pieces)
+            values = ", ".join(self.argument(piece.expr) for piece in pieces)
+            return f"{self.dialect.select}([{conditions}], [{values}], {out})", ATOM
         for piece in reversed(pieces):
             out = f"{self.dialect.where}({self(piece.cond)}, {self.argument(piece.expr)}, {out})"
         return out, ATOM

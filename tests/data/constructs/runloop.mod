@@ -4,7 +4,7 @@ NEURON {
     RANGE n, total, w, k, picked, last, recent
     NONSPECIFIC_CURRENT i
 }
-DEFINE NW 6
+DEFINE NW 40   : over 32 elements, so w[k] is printed as one flat select, not nested where
 PARAMETER {
     n = 3.7     : the loop runs j = 0..3: C truncates the stop toward zero
     k = 2       : a run-time index
