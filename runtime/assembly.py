@@ -78,7 +78,7 @@ class Plan:
     ions: dict[str, IonSpecies]
     source_node: np.ndarray  # threshold sources: node of each (their ids come first)
     source_threshold: np.ndarray
-    n_sources: int  # threshold sources + net_event sources
+    n_sources: int  # threshold sources + net_event sources (+ silent ones: NetCon sources without net_event)
     netcon_source: np.ndarray
     netcon_delay: np.ndarray
     point_sources: dict[int, int]  # PointProcess.index -> source id
@@ -338,6 +338,10 @@ def _connect(plan: Plan, net: Network) -> None:
             for pidx, j in g.points.items():
                 plan.point_sources[pidx] = next_id + j
             next_id += g.size
+    for nc in net.netcons:  # a source that never calls net_event: legal in NEURON, it just never fires
+        if not isinstance(nc.source, Location) and nc.source.index not in plan.point_sources:
+            plan.point_sources[nc.source.index] = next_id
+            next_id += 1
     plan.n_sources = next_id
     group_of = {pidx: (g, j) for g in plan.groups for pidx, j in g.points.items()}
     src, delay = [], []
@@ -346,8 +350,6 @@ def _connect(plan: Plan, net: Network) -> None:
         if isinstance(nc.source, Location):
             src.append(thresholds[(plan.node(net, nc.source), nc.threshold)])
         else:
-            if nc.source.index not in plan.point_sources:
-                raise ModelError(f"NetCon {c}: source {nc.source.mechanism.path.name} never calls net_event, so it cannot be a NetCon source")
             src.append(plan.point_sources[nc.source.index])
         delay.append(nc.delay)
         if nc.target is None:

@@ -174,6 +174,29 @@ def test_simultaneous_events_arrive_in_sending_order():
     parity.assert_same_spikes(result.spikes(cell), [3.0], 10.0, 0.025, "IntFire1")  # the third 0.4 crosses 1 at t = 3
 
 
+def test_a_netcon_from_a_cell_that_never_emits_delivers_nothing(write_mod):
+    """NEURON accepts a NetCon whose source never calls net_event (it simply never fires); modlc
+    used to refuse the model. The source counts its inputs, so the events into it do arrive."""
+    counter = write_mod("""
+        NEURON { ARTIFICIAL_CELL Counter RANGE n }
+        ASSIGNED { n }
+        INITIAL { n = 0 }
+        NET_RECEIVE (w) { n = n + 1 }
+    """, "counter.mod")
+    net = Network()
+    counts = net.artificial(counter)
+    net.connect(net.artificial(sc.FILES["NetStim"], start=1.0, interval=2.0, number=5, noise=0), counts, weight=1.0, delay=1.0)
+    k = sc.soma_cell(net, "soma")
+    net.insert(sc.FILES["pas"], k)
+    net.connect(counts, net.place(sc.FILES["ExpSyn"], at=(k, "soma", 0.5)), weight=0.01, delay=1.0)
+    net.record("v", "v", at=(k, "soma", 0.5))
+    net.record("n", "n", point=counts)
+    result = Simulation(net, backend="numpy").run(20.0)
+    assert result["n"][-1] == 5
+    assert len(result.spikes(counts)) == 0
+    assert (np.diff(np.asarray(result["v"])) <= 0).all()  # pas relaxes from -65 toward -70: no synaptic kick
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda net, k: net.insert(sc.FILES["hh"], k, gnabarr=0.1), "has no settable parameter 'gnabarr'"),
     (lambda net, k: net.place(sc.FILES["hh"], at=(k, "soma", 0.5)), "is a density mechanism; use insert"),
