@@ -1,7 +1,7 @@
 """Patterns from published .mod files on which modlc's runtime once failed where NEURON runs.
 
 Each .mod file under tests/data/realworld is written here to reproduce one pattern: a NET_RECEIVE
-that writes a variable no other block reads, an ion of VALENCE 0, an ion with no VALENCE at all, GLOBAL-only arithmetic without
+that writes a variable no other block reads, an ion of VALENCE 0, an ion with no VALENCE at all, a Newton solve of a NaN state, GLOBAL-only arithmetic without
 a real value, a KINETIC scheme whose rate depends on a state, and a calcium pool that writes cai
 only in its SOLVE block. Every model is a soma with pas
 and an IClamp, run by modlc on NumPy and by NEURON 9; the traces agree to rounding.
@@ -17,13 +17,13 @@ import pytest
 
 import runtime_scenarios as sc
 from modlc import load
-from modlc.runtime import ModelError, Network, Simulation
+from modlc.runtime import ModelError, Network, Simulation, SimulationError
 from neuron_oracle import compile_mechanisms, run_neuron
 from parity import assert_traces
 
 DATA = Path(__file__).resolve().parent / "data" / "realworld"
 FILES = {name: DATA / f"{name}.mod" for name in ("rw_depsyn", "rw_msgchan", "rw_global0", "rw_ihkin", "rw_pool",
-                                                   "rw_cachan", "rw_time", "rw_tracer")}
+                                                   "rw_cachan", "rw_time", "rw_tracer", "rw_nanstate")}
 TSTOP = 100.0
 
 # Largest |modlc - NEURON| per trace measured on NumPy and JAX, float64 (mV; g in uS; o and p1 are
@@ -32,6 +32,7 @@ FIGURES = {
     "depsyn": {"v": 5.5e-13, "g": 2.2e-19},
     "msgchan": {"v": 4.5e-13},
     "tracer": {"v": 4.5e-13},
+    "nanstate": {"v": 4.5e-13},
     "global0": {"v": 3.3e-13},
     "ihkin": {"v": 3.0e-13, "o": 5.0e-16, "p1": 1.7e-16},
     "pool": {"v": 2.0e-13, "cai": 3.7e-15, "eca": 4.8e-13},
@@ -86,6 +87,7 @@ def pool():
 
 
 emit({"depsyn": depsyn(), "msgchan": density("rw_msgchan"), "tracer": density("rw_tracer"),
+      "nanstate": density("rw_nanstate", ("x",)),
       "global0": density("rw_global0", ("ratio", "root")), "ihkin": density("rw_ihkin", ("o", "p1")),
       "pool": pool()})
 '''.replace("TSTOP", repr(TSTOP))
@@ -129,7 +131,7 @@ def pool() -> Network:
 
 
 BUILDERS = {"depsyn": depsyn, "pool": pool, "msgchan": lambda: density("rw_msgchan"),
-            "tracer": lambda: density("rw_tracer"),
+            "tracer": lambda: density("rw_tracer"), "nanstate": lambda: density("rw_nanstate", ("x",)),
             "global0": lambda: density("rw_global0", ("ratio", "root")),
             "ihkin": lambda: density("rw_ihkin", ("o", "p1"))}
 
@@ -248,3 +250,32 @@ BREAKPOINT { itr = 1e-4*(v - etr) }
     net.insert(path, k)
     with pytest.raises(ModelError, match="ion tr needs a VALENCE"):
         Simulation(net, backend="numpy")
+
+
+@pytest.mark.vs_neuron
+def test_a_nan_state_ends_newton_as_in_neuron(neuron):
+    """0/0 in a derivimplicit equation: NEURON's Newton stops at once (NaN fails every comparison
+    with the tolerance) and x is NaN from the first step; modlc does the same instead of refusing
+    the run as unconverged (a published spine-calcium file)."""
+    for x in (neuron["nanstate"]["x"], simulate("nanstate")["x"]):
+        assert x[0] == 1 and np.isnan(x[1:]).all()
+
+
+CYCLE = """
+NEURON { SUFFIX rw_cycle NONSPECIFIC_CURRENT i }
+ASSIGNED { i (mA/cm2) }
+STATE { x }
+INITIAL { x = 0 }
+BREAKPOINT { SOLVE s METHOD derivimplicit  i = 0 }
+DERIVATIVE s { x' = -1e9*(x*x*x - 2*x + 2) }
+"""
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_a_newton_solve_that_cycles_is_an_error(write_mod, backend):
+    """Newton's method on x^3 - 2x + 2 from 0 cycles between 0 and 1 and never converges: a
+    finite failure is still reported, not returned as a result."""
+    net, k = model()
+    net.insert(write_mod(CYCLE), k)
+    with pytest.raises(SimulationError, match="did not converge"):
+        Simulation(net, backend=backend).run(1.0)

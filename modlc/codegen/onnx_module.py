@@ -130,8 +130,10 @@ class _GraphMaker:
             gb.memo = saved
         tolerance = gb.constant(newton_tolerance(solve.tolerance, self.dtype))
         one = gb.constant(1.0)
-        checks = [gb.node("LessOrEqual", gb.node("Abs", d),
-                          gb.node("Mul", tolerance, gb.node("Add", one, gb.node("Abs", x))))
+        # not (|step| > tolerance): a NaN step counts as converged, as in NEURON's newton.hpp, whose
+        # comparisons are false for NaN; the NaN state then shows in the results instead of an error
+        checks = [gb.node("Not", gb.node("Greater", gb.node("Abs", d),
+                                         gb.node("Mul", tolerance, gb.node("Add", one, gb.node("Abs", x)))))
                   for d, x in zip(step, current)]
         ok = checks[0]
         for c in checks[1:]:

@@ -71,7 +71,8 @@ def _solve(matrix, vector):
 
 
 def _converged(step, values, tolerance):
-    return jnp.all(jnp.abs(step) <= tolerance * (1 + jnp.abs(values)), axis=-1)
+    # not (|step| > tolerance): NaN counts as converged, as in NEURON (comparisons with NaN are false)
+    return ~jnp.any(jnp.abs(step) > tolerance * (1 + jnp.abs(values)), axis=-1)
 
 
 def init(p, s, v, ion, t):

@@ -70,7 +70,8 @@ def _solve(matrix, vector):
 
 
 def _converged(step, values, tolerance):
-    return np.all(np.abs(step) <= tolerance * (1 + np.abs(values)), axis=-1)
+    # not (|step| > tolerance): NaN counts as converged, as in NEURON (comparisons with NaN are false)
+    return ~np.any(np.abs(step) > tolerance * (1 + np.abs(values)), axis=-1)
 
 
 def init(p, s, v, ion, t):

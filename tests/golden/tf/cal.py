@@ -80,7 +80,8 @@ def _solve(matrix, vector):
 
 
 def _converged(step, values, tolerance):
-    return tf.reduce_all(tf.abs(step) <= tolerance * (1 + tf.abs(values)), axis=-1)
+    # not (|step| > tolerance): NaN counts as converged, as in NEURON (comparisons with NaN are false)
+    return tf.logical_not(tf.reduce_any(tf.abs(step) > tolerance * (1 + tf.abs(values)), axis=-1))
 
 
 def init(p, s, v, ion, t):
