@@ -169,6 +169,18 @@ class Current:
     conductance: str
 
 
+@dataclass(frozen=True)
+class LoopLimit:
+    """A FROM loop bounded only by PARAMETERs, unrolled `iterations` times: the runtime checks that
+    every instance's values need no more (stop - start = offset + sum(coefficient * parameter))."""
+
+    where: str  # file:line:col of the loop
+    step: int
+    iterations: int
+    offset: float
+    terms: tuple[tuple[str, float], ...]  # (parameter, coefficient)
+
+
 @dataclass
 class MechanismIR:
     name: str
@@ -180,6 +192,7 @@ class MechanismIR:
     net_receive_args: list[str]
     kernels: dict[str, Kernel]
     notes: list[str]
+    loop_limits: list[LoopLimit] = field(default_factory=list)
 
 
 def walk_statements(statements):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional
 
 import sympy as sp
@@ -37,6 +38,9 @@ from .symbolic import (RANDOM_DRAWS, as_condition, as_number, is_atomic,
 
 MAX_UNROLL = 10_000  # loop iterations, summed over a kernel
 MAX_MASKED = 256  # iterations of a loop with a run-time stop: every one runs in every call
+# A FROM loop bounded by nothing but PARAMETERs (`FROM i = 1 TO hexp`, an exponent): unrolled this
+# many times (or as many as the defaults need, if more); the runtime refuses values that need more.
+PARAMETER_LOOP_ITERATIONS = 16
 MAX_INLINE_DEPTH = 64
 # Variables the runtime supplies to every kernel.
 RUNTIME_INPUTS = ("v", "t", "dt", "celsius", "area", "diam")
@@ -85,6 +89,7 @@ class LoweredMechanism:
     notes: list[str]
     array_sizes: dict[str, int]
     constructed: dict[str, float] = field(default_factory=dict)  # CONSTRUCTOR results: defaults
+    loop_limits: list[ir.LoopLimit] = field(default_factory=list)
 
 
 @dataclass
@@ -126,6 +131,10 @@ class Lowerer(EventLowering):
         self.array_sizes = {name: self.resolve_size(s.size, s.loc) for name, s in table.symbols.items()
                             if s.size is not None and s.role in MECHANISM_ROLES}
         self.unrolled = 0
+        self.loop_limits: list[ir.LoopLimit] = []
+        self.written_parameters = {n.target.name for n in A.walk(mod) if isinstance(n, A.Assign)
+                                   and isinstance(n.target, A.Name) and n.target.name in table.symbols
+                                   and table.symbols[n.target.name].role == "parameter"}
         self.serial = 0
         self.builder: Optional[_Builder] = None
         self.system: Optional[ir.System] = None
@@ -171,7 +180,7 @@ class Lowerer(EventLowering):
                     isinstance(n, A.Verbatim) for n in A.walk(item.body)):
                 self.notes.append(f"{item.loc}: {item.kind} {name} (VERBATIM C) skipped: no kernel calls it (hoc-only)")
         return LoweredMechanism(self.table, kernels, args, title, self.notes, self.array_sizes,
-                                self.construct())
+                                self.construct(), self.loop_limits)
 
     def construct(self) -> dict[str, float]:
         """CONSTRUCTOR results as default values (see `constructor`); a DESTRUCTOR has no effect on
@@ -775,11 +784,35 @@ class Lowerer(EventLowering):
             limit = self.index_limit(stmt.body, stmt.var.name, frame)
             if limit is not None:
                 return [sp.Integer(j) for j in range(int(start), limit + 1, step)]
-        span = upper_bound(self.expand(as_number(stop) - as_number(start)))
+        difference = self.expand(as_number(stop) - as_number(start))
+        span = upper_bound(difference)
         if span is None or not math.isfinite(span):
+            iterations = self.parameter_limit(stmt, difference, step)
+        else:
+            iterations = max(0, int(span + 1) // step + 1)
+        if iterations is None:
             return None
         first = sp.Integer(int(start)) if start.is_number else self.bind(stmt.var.name, truncate(start))
-        return [first + k * step for k in range(max(0, int(span + 1) // step + 1))]
+        return [first + k * step for k in range(iterations)]
+
+    def parameter_limit(self, stmt: A.FromLoop, difference: sp.Expr, step: int) -> Optional[int]:
+        """Iterations to unroll for stop - start affine in PARAMETERs that no block writes, with the
+        check the runtime makes on the instances' values recorded; None for anything else."""
+        names = {s.name for s in difference.free_symbols}
+        symbols = self.table.symbols
+        if not names or any(n not in symbols or symbols[n].role != "parameter" or symbols[n].size is not None
+                            or n in self.written_parameters for n in names):
+            return None
+        ordered = sorted(difference.free_symbols, key=lambda s: s.name)
+        if not difference.is_polynomial(*ordered) or sp.Poly(difference, *ordered).total_degree() > 1:
+            return None
+        terms = tuple((s.name, float(difference.coeff(s, 1))) for s in ordered)
+        offset = float(difference.subs({s: 0 for s in ordered}))
+        at_defaults = offset + sum(c * (symbols[n].value or 0.0) for n, c in terms)
+        iterations = max(PARAMETER_LOOP_ITERATIONS, int(math.floor(at_defaults / step)) + 1)
+        where = f"{Path(stmt.loc.file).name}:{stmt.loc.line}:{stmt.loc.col}"  # no machine's folders in META
+        self.loop_limits.append(ir.LoopLimit(where, step, iterations, offset, terms))
+        return iterations
 
     def expand(self, expr: sp.Expr) -> sp.Expr:
         """An expression in the kernel's inputs: the symbols this kernel bound, replaced by their values."""

@@ -53,7 +53,7 @@ def build_ir(solved: SolvedMechanism) -> ir.MechanismIR:
         variables=variables(table, lowered),
         ions=[(i.name, i.valence) for i in table.ions],
         currents=ir_currents, net_receive_args=lowered.net_receive_args,
-        kernels=kernels, notes=solved.notes,
+        kernels=kernels, notes=solved.notes, loop_limits=lowered.loop_limits,
     )
 
 

@@ -232,6 +232,22 @@ def _v_start(net: Network, trees: list, offsets: list[int], total: int) -> np.nd
     return v
 
 
+def _check_loop_limits(mech, meta: dict, params: dict, n: int) -> None:
+    """A FROM loop bounded by PARAMETERs was unrolled a fixed number of times: refuse values that
+    would need more iterations than were generated, rather than run a shorter loop."""
+    for limit in meta.get("loop_limits", ()):
+        span = np.full(n, float(limit["offset"]))
+        for name, coefficient in limit["terms"].items():
+            span = span + coefficient * np.asarray(params[name], dtype=float)
+        needed = np.floor(np.maximum(span, -1.0) / limit["step"]) + 1
+        worst = int(np.argmax(needed)) if n else 0
+        if n and needed[worst] > limit["iterations"]:
+            values = ", ".join(f"{name} = {np.broadcast_to(params[name], (n,))[worst]:g}" for name in limit["terms"])
+            raise ModelError(f"{mech.path.parent / limit['where']}: error: this FROM loop runs {int(needed[worst])} "
+                             f"times with {values}, but modlc unrolled loops bounded by PARAMETERs "
+                             f"{limit['iterations']} times")
+
+
 def _group(index, mech, module, members, net, node_at, area, diam, dt) -> Group:
     meta = module.META
     kind = meta["kind"]
@@ -265,6 +281,7 @@ def _group(index, mech, module, members, net, node_at, area, diam, dt) -> Group:
     for (key, name), value in net.globals.items():
         if key == mech.key and (name not in variables or variables[name]["scope"] != "global"):
             raise ModelError(f"{where} has no GLOBAL parameter {name!r}")
+    _check_loop_limits(mech, meta, params, n)
     located = nodes >= 0
     node_idx = np.where(located, nodes, 0)
     env = {"celsius": float(net.celsius), "dt": float(dt),

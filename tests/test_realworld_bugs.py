@@ -1,7 +1,7 @@
 """Patterns from published .mod files on which modlc's runtime once failed where NEURON runs.
 
 Each .mod file under tests/data/realworld is written here to reproduce one pattern: a NET_RECEIVE
-that writes a variable no other block reads, an ion of VALENCE 0, an ion with no VALENCE at all, a Newton solve of a NaN state, GLOBAL-only arithmetic without
+that writes a variable no other block reads, an ion of VALENCE 0, an ion with no VALENCE at all, a Newton solve of a NaN state, a FROM loop bounded by a PARAMETER, GLOBAL-only arithmetic without
 a real value, a KINETIC scheme whose rate depends on a state, and a calcium pool that writes cai
 only in its SOLVE block. Every model is a soma with pas
 and an IClamp, run by modlc on NumPy and by NEURON 9; the traces agree to rounding.
@@ -23,7 +23,7 @@ from parity import assert_traces
 
 DATA = Path(__file__).resolve().parent / "data" / "realworld"
 FILES = {name: DATA / f"{name}.mod" for name in ("rw_depsyn", "rw_msgchan", "rw_global0", "rw_ihkin", "rw_pool",
-                                                   "rw_cachan", "rw_time", "rw_tracer", "rw_nanstate")}
+                                                   "rw_cachan", "rw_time", "rw_tracer", "rw_nanstate", "rw_powloop")}
 TSTOP = 100.0
 
 # Largest |modlc - NEURON| per trace measured on NumPy and JAX, float64 (mV; g in uS; o and p1 are
@@ -33,6 +33,8 @@ FIGURES = {
     "msgchan": {"v": 4.5e-13},
     "tracer": {"v": 4.5e-13},
     "nanstate": {"v": 4.5e-13},
+    "powloop": {"v": 4.5e-13, "m": 1e-15},
+    "powloop5": {"v": 4.5e-13, "m": 1e-15},
     "global0": {"v": 3.3e-13},
     "ihkin": {"v": 3.0e-13, "o": 5.0e-16, "p1": 1.7e-16},
     "pool": {"v": 2.0e-13, "cai": 3.7e-15, "eca": 4.8e-13},
@@ -71,10 +73,12 @@ def depsyn():
     return run({"v": s(0.5)._ref_v, "g": syn._ref_g})
 
 
-def density(name, states=()):
+def density(name, states=(), **params):
     s, c = cell()
     s.insert(NAMES[name])
     seg = s(0.5)
+    for key, value in params.items():
+        setattr(seg, f"{key}_{NAMES[name]}", value)
     return run({"v": seg._ref_v, **{k: getattr(seg, f"_ref_{k}_{NAMES[name]}") for k in states}})
 
 
@@ -87,7 +91,8 @@ def pool():
 
 
 emit({"depsyn": depsyn(), "msgchan": density("rw_msgchan"), "tracer": density("rw_tracer"),
-      "nanstate": density("rw_nanstate", ("x",)),
+      "nanstate": density("rw_nanstate", ("x",)), "powloop": density("rw_powloop", ("m",)),
+      "powloop5": density("rw_powloop", ("m",), mexp=5),
       "global0": density("rw_global0", ("ratio", "root")), "ihkin": density("rw_ihkin", ("o", "p1")),
       "pool": pool()})
 '''.replace("TSTOP", repr(TSTOP))
@@ -112,9 +117,9 @@ def depsyn() -> Network:
     return net
 
 
-def density(name: str, states: tuple[str, ...] = ()) -> Network:
+def density(name: str, states: tuple[str, ...] = (), **params) -> Network:
     net, k = model()
-    net.insert(FILES[name], k)
+    net.insert(FILES[name], k, **params)
     suffix = load(FILES[name], backend="numpy").META["name"]
     for state in states:
         net.record(state, f"{state}_{suffix}", at=(k, "soma", 0.5))
@@ -132,6 +137,8 @@ def pool() -> Network:
 
 BUILDERS = {"depsyn": depsyn, "pool": pool, "msgchan": lambda: density("rw_msgchan"),
             "tracer": lambda: density("rw_tracer"), "nanstate": lambda: density("rw_nanstate", ("x",)),
+            "powloop": lambda: density("rw_powloop", ("m",)),
+            "powloop5": lambda: density("rw_powloop", ("m",), mexp=5),
             "global0": lambda: density("rw_global0", ("ratio", "root")),
             "ihkin": lambda: density("rw_ihkin", ("o", "p1"))}
 
@@ -279,3 +286,13 @@ def test_a_newton_solve_that_cycles_is_an_error(write_mod, backend):
     net.insert(write_mod(CYCLE), k)
     with pytest.raises(SimulationError, match="did not converge"):
         Simulation(net, backend=backend).run(1.0)
+
+
+def test_a_loop_bounded_by_a_parameter_runs_the_users_count_or_refuses_it(neuron):
+    """mexp = 3 (the default) and 5 (set by the user) match NEURON above and differ from each
+    other; 17 would need more iterations than modlc unrolled: a located error, not m^16."""
+    assert np.abs(np.asarray(neuron["powloop"]["v"]) - np.asarray(neuron["powloop5"]["v"])).max() > 0.1
+    net, k = model()
+    net.insert(FILES["rw_powloop"], k, mexp=17)
+    with pytest.raises(ModelError, match=r"rw_powloop.mod:33:5: error: this FROM loop runs 17 times with mexp = 17"):
+        Simulation(net, backend="numpy")

@@ -165,7 +165,7 @@ class MechanismLayout:
                 kernels[k.name]["weight_additive"] = weight_additive(k.kernel, m.net_receive_args)
         environment = sorted({l.key for k in self.kernels for l in k.loads
                               if l.source == "p" and (l.key in ENVIRONMENT or l.key == "dt")})
-        return {
+        meta = {
             "name": m.name, "kind": m.kind, "title": m.title, "backend": backend, "dtype": dtype,
             "ions": ions,
             "currents": [{"name": c.name, "ion": c.ion, "electrode": c.electrode} for c in m.currents],
@@ -175,6 +175,10 @@ class MechanismLayout:
             "kernels": kernels,
             "notes": list(m.notes),
         }
+        if m.loop_limits:  # only where there are any: every other mechanism's META stays as it was
+            meta["loop_limits"] = [{"where": l.where, "step": l.step, "iterations": l.iterations,
+                                    "offset": l.offset, "terms": dict(l.terms)} for l in m.loop_limits]
+        return meta
 
 
 def _reads(k: KernelLayout) -> dict[str, list[str]]:
