@@ -147,11 +147,19 @@ class _Analyser:
             self.symbols[name] = Symbol(name, "builtin", None, units=units)
         mechanism, kind = self.resolve_neuron_block()
         self.declare_items()
+        self.declare_usetable()
         self.apply_neuron_lists()
         self.check_code()
         self.check_states()
         self.diagnostics.sort(key=lambda d: (d.loc.file, d.loc.line, d.loc.col) if d.loc else ("", 0, 0))
         return SymbolTable(mechanism, kind, self.symbols, self.ions, self.diagnostics, self.has_verbatim)
+
+    def declare_usetable(self) -> None:
+        """nocmodl gives a file with a TABLE the GLOBAL `usetable` (hoc's usetable_<suffix>), 1 by
+        default, which some files read; modlc computes tabulated functions exactly either way."""
+        table = next((n for n in A.walk(self.mod) if isinstance(n, A.Table)), None)
+        if table is not None and "usetable" not in self.symbols:
+            self.symbols["usetable"] = Symbol("usetable", "parameter", table.loc, value=1.0)
 
     def resolve_neuron_block(self) -> tuple[str, str]:
         self.ions: list[IonUse] = []

@@ -4,7 +4,8 @@ A block's statements may interleave C (VERBATIM) and NMODL, with C braces spanni
 (`VERBATIM if (_p_rng) { ... } else { ENDVERBATIM value = scop_random() VERBATIM } ENDVERBATIM`).
 `translate` turns such a sequence into NMODL statements: it tokenises the C, splices each NMODL
 statement in as one token, and reads a strict subset of C — assignments (also `+=`, `++`),
-`if`/`else`, braces, declarations of `double`/`int` locals, calls, `return` in tail position,
+`if`/`else`, `switch` whose cases end in `break`, an assignment in an `if`'s condition
+(`if ((x = f()) < y)`), braces, declarations of `double` locals, calls, `return` in tail position,
 `#include` of standard headers and `#define NAME value` — into modlc's AST, so the lowerer gives it
 NMODL's meaning. nocmodl's spellings are undone: `_lx` is the LOCAL, argument or FUNCTION result
 `x`, `_ion_x` the ion variable `x` as the kernel received it, `_p_x` a POINTER's handle.
@@ -154,6 +155,7 @@ class _Reader:
         self.i = 0
         self.source = source
         self.handles = handles
+        self.hoisted: list[A.Assign] = []  # assignments inside an `if`'s condition, run before it
 
     # ----- helpers
     @property
@@ -188,6 +190,12 @@ class _Reader:
         return out
 
     def statement(self) -> list:
+        statements = self.one_statement()
+        if self.hoisted:  # only an `if` takes assignments out of its condition
+            raise unreadable(self.hoisted[0].loc, self.source, " (an assignment inside an expression)")
+        return statements
+
+    def one_statement(self) -> list:
         tok = self.tok
         if tok.kind == "nmodl":
             self.take()
@@ -201,7 +209,9 @@ class _Reader:
             self.expect("}")
             return [A.Block(tuple(body), tok.loc)]
         if self.at("if"):
-            return [self.if_statement()]
+            return self.if_statement()
+        if self.at("switch"):
+            return [self.switch_statement()]
         if self.at("return"):
             self.take()
             value = None if self.at(";") else self.expression()
@@ -216,18 +226,70 @@ class _Reader:
             return stmts[0]
         return A.Block(tuple(stmts), loc)
 
-    def if_statement(self) -> A.If:
+    def take_hoisted(self, condition: A.Expr, loc: A.Loc) -> list:
+        """The assignments made in an `if`'s condition, to run just before it: exact when C
+        evaluates them unconditionally, i.e. outside the right side of `&&`, `||` or `?:`."""
+        hoisted, self.hoisted = self.hoisted, []
+        if hoisted and any(isinstance(n, A.Binary) and n.op in ("&&", "||") or
+                           isinstance(n, A.Call) and n.name == "__select__" for n in A.walk(condition)):
+            raise unreadable(loc, self.source, " (an assignment inside a condition with && || or ?:)")
+        return hoisted
+
+    def switch_statement(self):
+        """`switch (x) { case 0: ... break; ... default: ... }` as an if/else chain; every case's
+        statements end in `break` (or the switch), so no case falls through into the next."""
+        loc = self.take().loc
+        self.expect("(")
+        subject = self.expression()
+        self.expect(")")
+        if self.hoisted:
+            raise self.error(" (an assignment inside a switch's subject)")
+        self.expect("{")
+        cases: list[tuple[list, list]] = []  # (labels, statements); a label None is `default`
+        while not self.at("}"):
+            labels = []
+            while self.at("case") or self.at("default"):
+                if self.take().text == "case":
+                    labels.append(self.expression())
+                else:
+                    labels.append(None)
+                self.expect(":")
+            if not labels:
+                raise self.error(" (a statement before the first case)")
+            body = []
+            while not (self.at("}") or self.at("case") or self.at("default") or self.at("break")):
+                body.extend(self.statement())
+            if self.at("break"):
+                self.take()
+                self.expect(";")
+            elif not self.at("}") and body:
+                raise self.error(" (a switch case that falls through into the next)")
+            cases.append((labels, body))
+        self.take()
+        chain = None
+        default = next((A.Block(tuple(b), loc) for labels, b in cases if None in labels), None)
+        for labels, body in reversed([c for c in cases if None not in c[0]]):
+            tests = [A.Binary("==", subject, label, loc) for label in labels]
+            condition = tests[0]
+            for test in tests[1:]:
+                condition = A.Binary("||", condition, test, loc)
+            chain = A.If(condition, A.Block(tuple(body), loc), chain if chain is not None else default, loc)
+        return chain if chain is not None else (default or A.Block((), loc))
+
+    def if_statement(self) -> list:
+        """The `if`, preceded by any assignments its condition makes."""
         loc = self.take().loc
         self.expect("(")
         condition = self.expression()
         self.expect(")")
+        hoisted = self.take_hoisted(condition, loc)
         then = self.block_of(self.statement(), loc)
         orelse = None
         if self.at("else"):
             else_loc = self.take().loc
             stmts = self.statement()
             orelse = stmts[0] if len(stmts) == 1 and isinstance(stmts[0], A.If) else self.block_of(stmts, else_loc)
-        return A.If(condition, then, orelse, loc)
+        return [*hoisted, A.If(condition, then, orelse, loc)]
 
     def declaration(self) -> list:
         while self.tok.kind == "name" and self.tok.text in C_TYPES:
@@ -339,6 +401,9 @@ class _Reader:
             return A.Number(float(text), text, None, tok.loc)
         if tok.kind == "op" and tok.text == "(":
             inner = self.expression()
+            if self.at("=") and isinstance(inner, A.Name):  # `(x = value)`: x, assigned first
+                self.take()
+                self.hoisted.append(A.Assign(inner, self.expression(), tok.loc))
             self.expect(")")
             return inner
         if tok.kind == "string":

@@ -296,3 +296,26 @@ def test_a_loop_bounded_by_a_parameter_runs_the_users_count_or_refuses_it(neuron
     net.insert(FILES["rw_powloop"], k, mexp=17)
     with pytest.raises(ModelError, match=r"rw_powloop.mod:33:5: error: this FROM loop runs 17 times with mexp = 17"):
         Simulation(net, backend="numpy")
+
+
+def test_a_file_with_a_table_reads_usetable_as_neurons_default(write_mod):
+    """nocmodl declares the GLOBAL usetable (usetable_<suffix> in hoc, 1 by default) for a file
+    with a TABLE; a published family of channel files picks its initial state by it."""
+    path = write_mod("""
+NEURON { SUFFIX rw_usetable RANGE x, y }
+ASSIGNED { x y }
+INITIAL {
+    rates(v)
+    if (usetable == 0) { y = 2 } else { y = 1 }
+}
+PROCEDURE rates(v) {
+    TABLE x FROM -100 TO 100 WITH 200
+    x = v
+}
+""")
+    variables = {v["name"]: v for v in load(path, backend="numpy").META["variables"]}
+    assert (variables["usetable"]["scope"], variables["usetable"]["default"]) == ("global", 1.0)
+    net, k = model()
+    net.insert(path, k)
+    net.record("y", "y_rw_usetable", at=(k, "soma", 0.5))
+    assert Simulation(net, backend="numpy").run(1.0)["y"][0] == 1.0

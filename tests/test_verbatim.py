@@ -94,6 +94,12 @@ def test_an_early_return_makes_the_rest_of_the_body_the_other_branch(write_mod):
      "4:3: error: unsupported: VERBATIM C code modlc cannot read (only double locals"),
     ("INITIAL {\nVERBATIM\n  hoc_execerror(\"no\", 0);\nENDVERBATIM\n}",
      "4:3: error: unsupported: function 'hoc_execerror'"),
+    ("ASSIGNED { x }\nINITIAL {\nVERBATIM\n  switch (v > 0) { case 0: x = 1; case 1: x = 2; }\nENDVERBATIM\n}",
+     "5:35: error: unsupported: VERBATIM C code modlc cannot read (a switch case that falls through into the next)"),
+    ("ASSIGNED { x }\nINITIAL {\nVERBATIM\n  if (v > 0 && (x = 2) > 1) { x = 3; }\nENDVERBATIM\n}",
+     "5:3: error: unsupported: VERBATIM C code modlc cannot read (an assignment inside a condition with && || or ?:)"),
+    ("ASSIGNED { x y }\nINITIAL {\nVERBATIM\n  y = (x = 2) + 1;\nENDVERBATIM\n}",
+     "5:7: error: unsupported: VERBATIM C code modlc cannot read (an assignment inside an expression)"),
 ])
 def test_c_modlc_cannot_read_is_a_located_error_quoting_it(write_mod, body, message):
     path = write_mod("NEURON { SUFFIX bad }\n" + body + "\n")
@@ -249,6 +255,7 @@ for target, weight in ((release, 0.004), (pick, 0.003), (pick, -0.002)):
 r = {"v": h.Vector().record(s(0.5)._ref_v),
      "y": h.Vector().record(getattr(s(0.5), "_ref_y_" + NAMES["vbcalc"])),
      "w": h.Vector().record(getattr(s(0.5), "_ref_w_" + NAMES["vbcalc"])),
+     "u": h.Vector().record(getattr(s(0.5), "_ref_u_" + NAMES["vbcalc"])),
      "g_release": h.Vector().record(release._ref_g), "g_pick": h.Vector().record(pick._ref_g)}
 h.finitialize(-65.0)
 h.continuerun(40.0)
@@ -256,8 +263,9 @@ out = {k: list(v) for k, v in r.items()}
 emit(out)
 '''
 
-# Largest |modlc - NEURON| measured on JAX and NumPy (float64; mV, 1, 1, uS, uS): w follows v (w = v/2 there).
-FIGURES = {"v": 8.9e-11, "y": 1.4e-12, "w": 4.5e-11, "g_release": 4.3e-19, "g_pick": 4.3e-19}
+# Largest |modlc - NEURON| measured on JAX and NumPy (float64; mV, 1, 1, 1, uS, uS): w follows v (w = v/2 there), u
+# follows 2y and 0.003w.
+FIGURES = {"v": 8.9e-11, "y": 1.4e-12, "w": 4.5e-11, "u": 2.4e-12, "g_release": 4.3e-19, "g_pick": 4.3e-19}
 
 
 @pytest.fixture(scope="module")
@@ -280,6 +288,7 @@ def verbatim_model() -> Network:
     net.record("v", "v", at=(k, "soma", 0.5))
     net.record("y", "y_vbcalc", at=(k, "soma", 0.5))
     net.record("w", "w_vbcalc", at=(k, "soma", 0.5))
+    net.record("u", "u_vbcalc", at=(k, "soma", 0.5))
     net.record("g_release", "g", point=release)
     net.record("g_pick", "g", point=pick)
     return net
@@ -291,5 +300,8 @@ def test_verbatim_idioms_and_release_at_probability_one_match_neuron(neuron, bac
     """vbcalc's C gate and ternary, vbpick's early return (the negative-weight NetCon) and both
     synapses' draws (at P = 1 every event releases): the same run as NEURON's, to rounding."""
     assert np.ptp(neuron["v"]) > 80 and max(neuron["g_pick"]) > 0.002
+    u = np.asarray(neuron["u"])  # the switch's cases all ran: -(min(2y, 0.5) + 0.003 w), and 2y passes 0.5
+    assert np.allclose(u, -(np.minimum(2 * np.asarray(neuron["y"]), 0.5) + 0.003 * np.asarray(neuron["w"])))
+    assert (2 * np.asarray(neuron["y"])).max() > 0.5 > (2 * np.asarray(neuron["y"])).min()
     result = Simulation(verbatim_model(), backend=backend).run(40.0)
     assert_traces(neuron, result, FIGURES, f"VERBATIM idioms on {backend}")

@@ -1,11 +1,11 @@
 : VERBATIM idioms modlc reads as NMODL (tests/test_verbatim.py): C math, if/else, a ternary,
-: #define, nocmodl's _l and _ion_ names, a FUNCTION's return, a no-op `return 0;`, and a hoc-only
-: PROCEDURE no kernel calls.
+: #define, nocmodl's _l and _ion_ names, a FUNCTION's return, a no-op `return 0;`, a switch on a
+: FROM loop's index, an assignment inside an if's condition, and a hoc-only PROCEDURE no kernel calls.
 NEURON {
     SUFFIX vbcalc
     USEION ca READ cai
     NONSPECIFIC_CURRENT i
-    RANGE g, e, y, w
+    RANGE g, e, y, w, u
 }
 UNITS { (mA) = (milliamp) (mV) = (millivolt) (mM) = (milli/liter) }
 PARAMETER {
@@ -13,7 +13,7 @@ PARAMETER {
     e = -70 (mV)
     k = 6 (mV)
 }
-ASSIGNED { v (mV) i (mA/cm2) cai (mM) y w }
+ASSIGNED { v (mV) i (mA/cm2) cai (mM) y w u }
 VERBATIM
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@ VERBATIM
 ENDVERBATIM
 BREAKPOINT {
     gate(v)
+    mix()
     i = g * y * (v - e)
 }
 PROCEDURE gate(vm (mV)) {
@@ -37,6 +38,28 @@ VERBATIM
     w += 1000.0 * _ion_cai;
     return 0;
 ENDVERBATIM
+}
+PROCEDURE mix() {
+    LOCAL j, q
+    u = 0
+    FROM j = 0 TO 3 {
+VERBATIM
+        switch (_lj) {
+        case 0:
+            if ((_lq = y * 2.0) > 0.5) {
+                _lq = 0.5;
+            }
+            u += _lq;
+            break;
+        case 1:
+        case 2:
+            u += w * 0.001 * _lj;
+            break;
+        default:
+            u = -u;
+        }
+ENDVERBATIM
+    }
 }
 FUNCTION half(x) {
 VERBATIM
