@@ -380,8 +380,10 @@ class Engine:
 
     def _net_init(self, c: dict, g: Group) -> dict:
         """NET_RECEIVE INITIAL, once per NetCon, seeing its target instance."""
-        _, p, s, args, v = self._per_netcon(c, g)
-        out = g.module.net_init(p, s, {**args, "flag": 0.0 * v}, self.t0, v, {})
+        inst, p, s, args, v = self._per_netcon(c, g)
+        _, _, ion = self._inputs(g, c, "net_init")  # POINTERs and ion values, per instance
+        ion = {k: self.ops.take(value, inst) for k, value in ion.items()}
+        out = g.module.net_init(p, s, {**args, "flag": 0.0 * v}, self.t0, v, ion)
         return self._write_args(c, g, out)
 
     def _per_netcon(self, c: dict, g: Group):

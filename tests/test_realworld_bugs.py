@@ -319,3 +319,24 @@ PROCEDURE rates(v) {
     net.insert(path, k)
     net.record("y", "y_rw_usetable", at=(k, "soma", 0.5))
     assert Simulation(net, backend="numpy").run(1.0)["y"][0] == 1.0
+
+
+def test_net_receive_initial_reads_a_pointer(write_mod):
+    """NET_RECEIVE's INITIAL block may read a POINTER (NEURON's own test netrec_init.mod): it
+    sees the linked v at finitialize, -65 mV here (before: KeyError 'ptr')."""
+    path = write_mod("""
+NEURON { POINT_PROCESS rw_netrecptr RANGE seen POINTER ptr }
+ASSIGNED { ptr seen }
+INITIAL { seen = 0 }
+NET_RECEIVE (w, a) {
+    INITIAL { a = ptr }
+    seen = a
+}
+""")
+    net, k = model()
+    syn = net.place(path, at=(k, "soma", 0.5))
+    net.link(syn, "ptr", (k, "soma", 0.5))
+    net.connect(net.artificial(sc.FILES["NetStim"], start=1.0, number=1, noise=0), syn, weight=1.0, delay=1.0)
+    net.record("seen", "seen", point=syn)
+    seen = Simulation(net, backend="numpy").run(5.0)["seen"]
+    assert seen[0] == 0 and seen[-1] == -65.0
