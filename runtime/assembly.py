@@ -316,6 +316,9 @@ def _group(index, mech, module, members, net, node_at, area, diam, dt) -> Group:
     pointers = {}
     read = {key for k in meta["kernels"].values() for key in k["reads"].get("ion", ())}
     for v in meta["variables"]:
+        if v["role"] == "pointer" and v["written"]:  # NEURON would write the linked variable
+            raise ModelError(f"{where}: POINTER {v['name']} is assigned; modlc's POINTERs only read the "
+                             "v they are linked to (writing through a POINTER is not supported)")
         if v["role"] != "pointer" or v["name"] not in read:  # unread: a handle only VERBATIM C used
             continue
         targets = []

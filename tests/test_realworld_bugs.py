@@ -340,3 +340,18 @@ NET_RECEIVE (w, a) {
     net.record("seen", "seen", point=syn)
     seen = Simulation(net, backend="numpy").run(5.0)["seen"]
     assert seen[0] == 0 and seen[-1] == -65.0
+
+
+def test_writing_through_a_pointer_is_refused(write_mod):
+    """A published threshold-tracking file assigns its POINTER, which in NEURON writes the linked
+    variable (under verify's protocol, the soma's v). modlc only reads through POINTERs, so such a
+    file is refused rather than run with the write silently dropped."""
+    path = write_mod("""
+NEURON { POINT_PROCESS rw_ptrwrite POINTER target }
+ASSIGNED { target }
+BREAKPOINT { target = 3 }
+""")
+    net, k = model()
+    net.link(net.place(path, at=(k, "soma", 0.5)), "target", (k, "soma", 0.5))
+    with pytest.raises(ModelError, match="POINTER target is assigned"):
+        Simulation(net, backend="numpy")
