@@ -226,8 +226,11 @@ class Lowerer(EventLowering):
     def finish(self, frame: _Frame, locals_=(), extra: Optional[dict] = None) -> ir.Kernel:
         """The kernel: its statements, and every mechanism variable (and NET_RECEIVE argument)
         whose value changed, in the order first assigned."""
+        # v written in NET_RECEIVE is the node's potential (nocmodl stores it back with
+        # `NODEV(_pnt->node) = v`); elsewhere it is the kernel's own copy
+        keep_v = self.builder.name == "net_receive"
         outputs = {key: value for key, value in self.builder.env.items()
-                   if key != "v" and value != sym(key)}
+                   if (key != "v" or keep_v) and value != sym(key)}
         for arg in locals_:
             if arg != "flag" and frame.scopes[0][arg] != sym(arg):
                 outputs[arg] = frame.scopes[0][arg]

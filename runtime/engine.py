@@ -62,6 +62,12 @@ class Engine:
         self.scale = []
         self.pointers = []
         self.no_v = {g.index: c(np.zeros(g.size)) for g in plan.groups if g.nodes is None}  # artificial cells
+        # NET_RECEIVE blocks that assign v set their node's potential (nocmodl's NODEV(_pnt->node) = v):
+        # each instance's node, or one past the last node where no event arrived
+        self.v_targets = {g.index: (c(g.nodes, "int32"), c(np.full(g.size, plan.n_nodes), "int32"))
+                          for g in plan.groups if g.nodes is not None and "net_receive" in g.meta["kernels"]
+                          and "v" in g.meta["kernels"]["net_receive"]["writes"]}
+        self.v_pad = c(np.zeros(1))
         for g in plan.groups:
             # GLOBALs and the environment become backend scalars too: arithmetic on plain Python
             # floats raises on 0/0 and turns (-8)**(1/3) complex, where NEURON's C gives NaN.
@@ -289,11 +295,24 @@ class Engine:
             for g in self.ring_groups:
                 ev, mask, args = self.events.ring_take(c["ev"], g, step)
                 c = {**c, "ev": ev}
-                v, s, ion = self._inputs(g, c, "net_receive")
                 args = {**args, "flag": 0.0 * args[g.meta["net_receive_args"][0]]}
-                s, _, _ = g.module.net_receive(self.p[g.index], s, args, mask, til, v, ion)
-                c = self._store(g, c, s, "net_receive")
+                c, _, _ = self._net_receive(c, g, args, mask, til, 0)
         return c
+
+    def _net_receive(self, c: dict, g: Group, args: dict, mask, t, passes) -> tuple:
+        """g's NET_RECEIVE for the instances in `mask`: the new carry, the written arguments and
+        the emitted events. A block that assigns v sets its node's potential, as NEURON's does."""
+        v, s, ion = self._inputs(g, c, "net_receive", passes)
+        targets = self.v_targets.get(g.index)
+        if targets is not None:
+            s = {**s, "v": v}
+        s, args_out, emitted = g.module.net_receive(self.p[g.index], s, args, mask, t, v, ion)
+        if targets is not None:
+            s = dict(s)
+            new_v, ops = s.pop("v"), self.ops
+            padded = ops.scatter_set(ops.concat([c["v"], self.v_pad]), ops.where(mask, *targets), new_v)
+            c = {**c, "v": padded[: self.plan.n_nodes]}
+        return self._store(g, c, s, "net_receive"), args_out, emitted
 
     def _receive_queued(self, c: dict, g: Group, til, passes) -> dict:
         ops = self.ops
@@ -305,9 +324,7 @@ class Engine:
         at = ops.where(has_nc, nc, n_nc)
         args = {a: ops.where(has_nc, ops.take(table[a], at), 0.0) for a in g.meta["net_receive_args"]}
         args["flag"] = flag
-        v, s, ion = self._inputs(g, c, "net_receive", passes + 1)
-        s, args_out, emitted = g.module.net_receive(self.p[g.index], s, args, mask, t_event, v, ion)
-        c = self._store(g, c, s, "net_receive")
+        c, args_out, emitted = self._net_receive(c, g, args, mask, t_event, passes + 1)
         written = g.meta["kernels"]["net_receive"]["writes_args"]
         if written:
             target = ops.where(mask & has_nc, nc, n_nc)

@@ -1,7 +1,7 @@
 """Patterns from published .mod files on which modlc's runtime once failed where NEURON runs.
 
 Each .mod file under tests/data/realworld is written here to reproduce one pattern: a NET_RECEIVE
-that writes a variable no other block reads, an ion of VALENCE 0, an ion with no VALENCE at all, a Newton solve of a NaN state, a FROM loop bounded by a PARAMETER, GLOBAL-only arithmetic without
+that writes a variable no other block reads, an ion of VALENCE 0, an ion with no VALENCE at all, a Newton solve of a NaN state, a FROM loop bounded by a PARAMETER, a NET_RECEIVE that sets v, GLOBAL-only arithmetic without
 a real value, a KINETIC scheme whose rate depends on a state, and a calcium pool that writes cai
 only in its SOLVE block. Every model is a soma with pas
 and an IClamp, run by modlc on NumPy and by NEURON 9; the traces agree to rounding.
@@ -23,7 +23,7 @@ from parity import assert_traces
 
 DATA = Path(__file__).resolve().parent / "data" / "realworld"
 FILES = {name: DATA / f"{name}.mod" for name in ("rw_depsyn", "rw_msgchan", "rw_global0", "rw_ihkin", "rw_pool",
-                                                   "rw_cachan", "rw_time", "rw_tracer", "rw_nanstate", "rw_powloop")}
+                                                   "rw_cachan", "rw_time", "rw_tracer", "rw_nanstate", "rw_powloop", "rw_reset")}
 TSTOP = 100.0
 
 # Largest |modlc - NEURON| per trace measured on NumPy and JAX, float64 (mV; g in uS; o and p1 are
@@ -35,6 +35,7 @@ FIGURES = {
     "nanstate": {"v": 4.5e-13},
     "powloop": {"v": 4.5e-13, "m": 1e-15},
     "powloop5": {"v": 4.5e-13, "m": 1e-15},
+    "reset": {"v": 4.5e-13},
     "global0": {"v": 3.3e-13},
     "ihkin": {"v": 3.0e-13, "o": 5.0e-16, "p1": 1.7e-16},
     "pool": {"v": 2.0e-13, "cai": 3.7e-15, "eca": 4.8e-13},
@@ -73,6 +74,16 @@ def depsyn():
     return run({"v": s(0.5)._ref_v, "g": syn._ref_g})
 
 
+def reset():
+    s, c = cell()
+    syn = getattr(h, NAMES["rw_reset"])(s(0.5))
+    ns = h.NetStim()
+    ns.interval, ns.number, ns.start, ns.noise = 12.0, 4, 15.0, 0
+    nc = h.NetCon(ns, syn)
+    nc.weight[0], nc.delay = 2.0, 1.0
+    return run({"v": s(0.5)._ref_v})
+
+
 def density(name, states=(), **params):
     s, c = cell()
     s.insert(NAMES[name])
@@ -92,7 +103,7 @@ def pool():
 
 emit({"depsyn": depsyn(), "msgchan": density("rw_msgchan"), "tracer": density("rw_tracer"),
       "nanstate": density("rw_nanstate", ("x",)), "powloop": density("rw_powloop", ("m",)),
-      "powloop5": density("rw_powloop", ("m",), mexp=5),
+      "powloop5": density("rw_powloop", ("m",), mexp=5), "reset": reset(),
       "global0": density("rw_global0", ("ratio", "root")), "ihkin": density("rw_ihkin", ("o", "p1")),
       "pool": pool()})
 '''.replace("TSTOP", repr(TSTOP))
@@ -117,6 +128,14 @@ def depsyn() -> Network:
     return net
 
 
+def reset() -> Network:
+    net, k = model()
+    syn = net.place(FILES["rw_reset"], at=(k, "soma", 0.5))
+    stim = net.artificial(sc.FILES["NetStim"], interval=12.0, number=4, start=15.0, noise=0)
+    net.connect(stim, syn, weight=2.0, delay=1.0)
+    return net
+
+
 def density(name: str, states: tuple[str, ...] = (), **params) -> Network:
     net, k = model()
     net.insert(FILES[name], k, **params)
@@ -135,7 +154,7 @@ def pool() -> Network:
     return net
 
 
-BUILDERS = {"depsyn": depsyn, "pool": pool, "msgchan": lambda: density("rw_msgchan"),
+BUILDERS = {"depsyn": depsyn, "pool": pool, "reset": reset, "msgchan": lambda: density("rw_msgchan"),
             "tracer": lambda: density("rw_tracer"), "nanstate": lambda: density("rw_nanstate", ("x",)),
             "powloop": lambda: density("rw_powloop", ("m",)),
             "powloop5": lambda: density("rw_powloop", ("m",), mexp=5),
@@ -355,3 +374,21 @@ BREAKPOINT { target = 3 }
     net.link(net.place(path, at=(k, "soma", 0.5)), "target", (k, "soma", 0.5))
     with pytest.raises(ModelError, match="POINTER target is assigned"):
         Simulation(net, backend="numpy")
+
+
+@pytest.mark.vs_neuron
+def test_net_receive_sets_the_membrane_potential(neuron):
+    """Each event sets v to -80 + 2·count mV in NEURON (nocmodl stores NET_RECEIVE's v back into
+    the node), and in modlc (before: the assignment changed only the block's own copy)."""
+    t = np.arange(len(neuron["reset"]["v"])) * 0.025
+    for v in (np.asarray(neuron["reset"]["v"]), np.asarray(simulate("reset")["v"])):
+        assert v[np.searchsorted(t, 16.0 + 0.025)] == pytest.approx(-78.0, abs=0.5)
+
+
+@pytest.mark.vs_backends
+@pytest.mark.parametrize("backend", ["jax", "tf", "onnx"])
+def test_net_receive_sets_v_on_every_backend(backend):
+    if backend != "jax":
+        pytest.importorskip({"tf": "tensorflow", "onnx": "onnxruntime"}[backend])
+    v = np.asarray(Simulation(reset(), backend=backend).run(TSTOP)["v"])
+    assert np.abs(v - np.asarray(simulate("reset")["v"])).max() <= 1e-10

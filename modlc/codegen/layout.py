@@ -263,6 +263,9 @@ def _kernel_layout(name, kernel: ir.Kernel, m: ir.MechanismIR, by_name, sources,
     s_outputs, args_outputs = {}, {}
     for out_name, value in kernel.outputs.items():
         var = by_name.get(out_name)
+        if out_name == "v" and signature == "net_receive":
+            s_outputs["v"] = value  # the node's new potential: the runtime passes the old one as s["v"]
+            continue
         if var is None:
             continue  # a conductance (d<current>_dv): used for g below
         if var.role == "netcon_arg":
