@@ -77,15 +77,21 @@ def has_verbatim(statements: Sequence) -> bool:
 def tokenize(statements: Sequence, defines: dict[str, list[_Tok]]) -> list[_Tok]:
     """C tokens of the VERBATIM pieces, each NMODL statement as one token; `#define`s recorded."""
     out: list[_Tok] = []
+    active: list[bool] = []  # one entry per open #if: whether its current branch is compiled
     for stmt in statements:
         if not isinstance(stmt, A.Verbatim):
-            out.append(_Tok("nmodl", "", stmt.loc, stmt))
+            if all(active):
+                out.append(_Tok("nmodl", "", stmt.loc, stmt))
             continue
-        out.extend(_tokens(stmt.text, stmt.loc, defines))
+        out.extend(_tokens(stmt.text, stmt.loc, defines, active))
+    if active:
+        raise unreadable(statements[-1].loc, "#if", " (an #if without its #endif)")
     return out
 
 
-def _tokens(text: str, base: A.Loc, defines: dict[str, list[_Tok]]) -> list[_Tok]:
+def _tokens(text: str, base: A.Loc, defines: dict[str, list[_Tok]], active: Optional[list] = None) -> list[_Tok]:
+    """C tokens of `text`; with `active` (the open #if branches), conditional directives are
+    evaluated and what they exclude is skipped."""
     out: list[_Tok] = []
     pos, line, col = 0, base.line, base.col + len("VERBATIM")
     while pos < len(text):
@@ -94,7 +100,11 @@ def _tokens(text: str, base: A.Loc, defines: dict[str, list[_Tok]]) -> list[_Tok
         if m is None:
             raise unreadable(loc, text[pos:pos + 40])
         kind, piece = m.lastgroup, m.group()
-        if kind == "pre":
+        if kind == "pre" and active is not None and _conditional(piece, loc, active):
+            pass
+        elif active is not None and not all(active):
+            pass
+        elif kind == "pre":
             _directive(piece, loc, defines)
         elif kind != "space":
             if kind == "name" and piece in defines:
@@ -105,6 +115,45 @@ def _tokens(text: str, base: A.Loc, defines: dict[str, list[_Tok]]) -> list[_Tok
         line, col = (line + newlines, len(piece) - piece.rfind("\n")) if newlines else (line, col + len(piece))
         pos = m.end()
     return out
+
+
+# Macros NEURON's C++ build of a mechanism defines (not CoreNEURON's): 1/0 for #if, None if undefined.
+BUILD_MACROS = {"NRNBBCORE": 0, "CORENEURON_BUILD": None, "NRN_VECTORIZED": 1}
+
+
+def _conditional(text: str, loc: A.Loc, active: list) -> bool:
+    """Apply an #if/#ifdef/#ifndef/#elif/#else/#endif to the stack of open branches; False if the
+    directive is not a conditional one. Conditions may name only the build macros above."""
+    body = " ".join(text.replace("\\\n", " ").split())
+    m = re.fullmatch(r"#\s*(ifdef|ifndef|if|elif|else|endif)\b\s*(.*)", body)
+    if m is None:
+        return False
+    word, condition = m.groups()
+    if word in ("elif", "else", "endif") and not active:
+        raise unreadable(loc, body, " (#else or #endif without #if)")
+    if word == "endif":
+        active.pop()
+        return True
+    if word == "else":
+        active[-1] = not active[-1]
+        return True
+    if word == "elif":
+        raise unreadable(loc, body, " (#elif)")
+    active.append(_condition(word, condition.strip(), loc, body))
+    return True
+
+
+def _condition(word: str, condition: str, loc: A.Loc, body: str) -> bool:
+    defined = re.fullmatch(r"(!?)\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?", condition)
+    if word in ("ifdef", "ifndef") and condition in BUILD_MACROS:
+        return (BUILD_MACROS[condition] is not None) == (word == "ifdef")
+    if word == "if" and defined and defined.group(2) in BUILD_MACROS:
+        return (BUILD_MACROS[defined.group(2)] is not None) != bool(defined.group(1))
+    if word == "if" and condition in ("0", "1"):
+        return condition == "1"
+    if word == "if" and condition in BUILD_MACROS:
+        return bool(BUILD_MACROS[condition])
+    raise unreadable(loc, body, " (a preprocessor condition modlc cannot evaluate)")
 
 
 def _directive(text: str, loc: A.Loc, defines: dict[str, list[_Tok]]) -> None:

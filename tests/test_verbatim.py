@@ -84,8 +84,13 @@ def test_an_early_return_makes_the_rest_of_the_body_the_other_branch(write_mod):
      "4:3: error: unsupported: VERBATIM `return` inside a loop"),
     ("INITIAL {\nVERBATIM\n  ip->dbx = 1;\nENDVERBATIM\n}",
      "4:5: error: unsupported: VERBATIM C code modlc cannot read (expected ';'): `-> dbx = 1 ;`"),
+    ("INITIAL {\nVERBATIM\n#if NRN_VERSION_GTEQ(9, 0, 0)\nENDVERBATIM\n}",
+     "4:1: error: unsupported: VERBATIM C code modlc cannot read (a preprocessor condition modlc cannot evaluate): "
+     "`#if NRN_VERSION_GTEQ(9, 0, 0)`"),
+    ("INITIAL {\nVERBATIM\n#pragma once\nENDVERBATIM\n}",
+     "4:1: error: unsupported: VERBATIM C code modlc cannot read (a preprocessor directive): `#pragma once`"),
     ("INITIAL {\nVERBATIM\n#if NRNBBCORE\nENDVERBATIM\n}",
-     "4:1: error: unsupported: VERBATIM C code modlc cannot read (a preprocessor directive): `#if NRNBBCORE`"),
+     "3:1: error: unsupported: VERBATIM C code modlc cannot read (an #if without its #endif)"),
     ("INITIAL { LOCAL a\nVERBATIM\n  _la = (int)v;\nENDVERBATIM\n}",
      "4:9: error: unsupported: VERBATIM C code modlc cannot read (a cast that changes the value)"),
     ("INITIAL { LOCAL a\nVERBATIM\n  _la = 1 / 2;\nENDVERBATIM\n}",
@@ -104,6 +109,42 @@ def test_an_early_return_makes_the_rest_of_the_body_the_other_branch(write_mod):
 def test_c_modlc_cannot_read_is_a_located_error_quoting_it(write_mod, body, message):
     path = write_mod("NEURON { SUFFIX bad }\n" + body + "\n")
     assert error_of(path).startswith(message)
+
+
+def test_preprocessor_conditions_on_neurons_build_macros_are_evaluated(write_mod):
+    """NEURON compiles a mechanism with NRNBBCORE 0 and without CORENEURON_BUILD: the C and the
+    NMODL statements those branches exclude are skipped (a published L-type calcium file)."""
+    path = write_mod("""
+NEURON { SUFFIX vbif RANGE a, b, c }
+ASSIGNED { a b c }
+INITIAL {
+VERBATIM
+#if NRNBBCORE
+    double* _nt_data = _nt->_data;
+    a = 1;
+#else
+    a = 2;
+#endif
+#ifndef CORENEURON_BUILD
+ENDVERBATIM
+    b = 3
+VERBATIM
+#endif
+#if defined(CORENEURON_BUILD)
+ENDVERBATIM
+    c = 4
+VERBATIM
+#endif
+ENDVERBATIM
+}
+""")
+    net = Network()
+    k = sc.soma_cell(net, "s")
+    net.insert(path, k)
+    for name in "abc":
+        net.record(name, f"{name}_vbif", at=(k, "soma", 0.5))
+    result = Simulation(net, backend="numpy").run(0.1)
+    assert (result["a"][0], result["b"][0], result["c"][0]) == (2.0, 3.0, 0.0)
 
 
 def test_a_hoc_only_function_is_skipped_with_a_note_unless_a_kernel_calls_it(write_mod):
