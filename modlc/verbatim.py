@@ -420,6 +420,9 @@ class _Reader:
 
     def unary(self) -> A.Expr:
         tok = self.tok
+        if tok.kind == "op" and tok.text == "*" and self.tokens[self.i + 1].text == "getarg":
+            self.take()  # `*getarg(k)`, hoc's k-th argument: a call modlc refuses where it runs
+            return self.unary()
         if tok.kind == "op" and tok.text in ("-", "!", "+"):
             self.take()
             operand = self.unary()
@@ -492,7 +495,11 @@ def name(text: str, index, loc, handles: frozenset) -> A.Expr:
 
 
 def call(text: str, args: tuple, loc) -> A.Expr:
-    """A C call as NMODL: draws through a random handle read the instance's modlc stream."""
+    """A C call as NMODL: draws through a random handle read the instance's modlc stream; hoc's
+    `ifarg(k)` is false, as no hoc arguments reach a block modlc runs (a CONSTRUCTOR included:
+    point processes are created from Python with their location only)."""
+    if text == "ifarg":
+        return A.Number(0.0, "0", None, loc)
     if text in RANDOM_PICKS:
         draw, own = RANDOM_PICKS[text], args[1:]
         zero, one = A.Number(0.0, "0", None, loc), A.Number(1.0, "1", None, loc)

@@ -18,6 +18,7 @@ import pytest
 
 import runtime_scenarios as sc
 from ir_eval import run
+from modlc import load
 from modlc.diagnostics import ModlcError
 from modlc.ir_text import mechanism_text
 from modlc.pipeline import compile_ir
@@ -346,3 +347,21 @@ def test_verbatim_idioms_and_release_at_probability_one_match_neuron(neuron, bac
     assert (2 * np.asarray(neuron["y"])).max() > 0.5 > (2 * np.asarray(neuron["y"])).min()
     result = Simulation(verbatim_model(), backend=backend).run(40.0)
     assert_traces(neuron, result, FIGURES, f"VERBATIM idioms on {backend}")
+
+
+def test_a_constructor_reading_hoc_arguments_takes_its_no_argument_branch(write_mod):
+    """`new NStim(x)` passes no second argument, nor does modlc's place(): ifarg(2) is false and
+    the CONSTRUCTOR's fallbacks become the defaults; *getarg(2) is never reached (a published
+    NetStim variant)."""
+    path = write_mod("""
+NEURON { ARTIFICIAL_CELL vbctor RANGE id, kind }
+ASSIGNED { id kind }
+CONSTRUCTOR {
+VERBATIM
+    if (ifarg(2)) { id = *getarg(2); } else { id = -1; }
+    if (ifarg(3)) { kind = *getarg(3); } else { kind = 1; }
+ENDVERBATIM
+}
+""")
+    defaults = {v["name"]: v["default"] for v in load(path, backend="numpy").META["variables"]}
+    assert (defaults["id"], defaults["kind"]) == (-1.0, 1.0)
