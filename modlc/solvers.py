@@ -268,7 +268,10 @@ def _implicit(system: ir.System, namer: Namer, steadystate: bool = False) -> lis
     dt = sp.Float(STEADYSTATE_DT) if steadystate else sym("dt")
     unknowns = [namer(f"{k}_new") for k in states]
     to_unknown = {_variable(system, k): u for k, u in zip(states, unknowns)}
-    residual = {k: u - system.entry[k] - dt * rhs[k].xreplace(to_unknown) for k, u in zip(states, unknowns)}
+    if steadystate:  # the same root, with rows of the conservation rows' scale: better pivots in LU
+        residual = {k: (u - system.entry[k]) / dt - rhs[k].xreplace(to_unknown) for k, u in zip(states, unknowns)}
+    else:
+        residual = {k: u - system.entry[k] - dt * rhs[k].xreplace(to_unknown) for k, u in zip(states, unknowns)}
     if system.kind == "KINETIC" and system.method == "sparse" or steadystate:
         _apply_conservation(system, states, residual, dict(zip(states, unknowns)))
     if steadystate:

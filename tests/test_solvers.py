@@ -292,8 +292,8 @@ def test_steadystate_sparse_finds_the_equilibrium(write_mod):
     assert float(a1 - kb_ / k) == pytest.approx(2.0833e-10, rel=1e-4)
     # What is rounding. M is nearly singular (dt J has rank 1): cond(M) = 1.5e9, so one solve is
     # good to cond(M) x a small multiple x EPS -- solve_bound's 7 cond EPS of the update
-    # |x1 - x0| = 0.35: 8e-7 -- whatever order the library's LU takes (measured: A = 0.74999998795,
-    # off by 1.2e-8 = 0.05 cond EPS; NEURON refines the solve until its change is below 1e-6 and
+    # |x1 - x0| = 0.35: 8e-7 -- whatever order the library's LU takes (measured: A = 0.75000001749,
+    # off by 1.7e-8 = 0.05 cond EPS; NEURON refines the solve until its change is below 1e-6 and
     # lands on A1 correctly rounded, 0.7500000002083334). The O(1/dt) difference above is far below
     # this bound: no one-solve result can resolve it.
     matrix = np.array([[1 + dt * kf, -dt * kb], [-dt * kf, 1 + dt * kb]])
