@@ -39,6 +39,9 @@ class Engine:
         self.ops, self.plan, self.dt, self.seed, self.t0 = ops, plan, dt, seed, t0
         self.explicit = scheme == "explicit"
         c = ops.const
+        # dt as the kernels receive it: a number of the run's dtype (TF makes a bare Python float
+        # float32 in exp(-dt), where a file's time constant folds to a number)
+        self.dt_value = c(np.asarray(dt))
         self.events = Events(ops, plan, dt, config)
         n = plan.n_nodes
         parent_safe = np.where(plan.parent >= 0, plan.parent, np.arange(n))
@@ -268,7 +271,7 @@ class Engine:
             if g.nodes is None or g.kernel(kernel) is None:
                 continue
             v, s, ion = self._inputs(g, c, kernel)
-            c = self._store(g, c, getattr(g.module, kernel)(self.p[g.index], s, v, ion, t, self.dt), kernel)
+            c = self._store(g, c, getattr(g.module, kernel)(self.p[g.index], s, v, ion, t, self.dt_value), kernel)
         return c
 
     def deliver(self, c: dict, til, step, rings: bool = True) -> dict:

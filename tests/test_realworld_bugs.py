@@ -392,3 +392,29 @@ def test_net_receive_sets_v_on_every_backend(backend):
         pytest.importorskip({"tf": "tensorflow", "onnx": "onnxruntime"}[backend])
     v = np.asarray(Simulation(reset(), backend=backend).run(TSTOP)["v"])
     assert np.abs(v - np.asarray(simulate("reset")["v"])).max() <= 1e-10
+
+
+@pytest.mark.vs_backends
+def test_a_constant_time_constant_runs_on_tensorflow_as_on_numpy(write_mod):
+    """cnexp with tau = 1 folds the update to exp(-dt): the runtime hands the kernels dt as a
+    number of the run's dtype (TF made the bare Python float float32 and refused to multiply it
+    with float64; a published persistent-sodium file)."""
+    pytest.importorskip("tensorflow")
+    path = write_mod("""
+NEURON { SUFFIX rw_fixedtau NONSPECIFIC_CURRENT i }
+STATE { m }
+ASSIGNED { v (mV) i (mA/cm2) }
+INITIAL { m = 0 }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    i = 1e-3*m*(v + 70)
+}
+DERIVATIVE states { m' = (1/(1 + exp(-(v + 50)/7)) - m)/1 }
+""")
+
+    def run(backend):
+        net, k = model()
+        net.insert(path, k)
+        return np.asarray(Simulation(net, backend=backend).run(20.0)["v"])
+
+    assert np.abs(run("tf") - run("numpy")).max() <= 1e-10  # rounding level (tests/parity.py)
