@@ -94,22 +94,21 @@ def init(p, s, v, ion, t):
     ka = p['ka']
     kb = p['kb']
     vh = p['vh']
-    cse_6 = v - vh
-    a_1 = a0*np.exp(cse_6/ka)
-    b_1 = b0*np.exp(-cse_6/kb)
+    cse_5 = v - vh
+    a_1 = a0*np.exp(cse_5/ka)
+    b_1 = b0*np.exp(-cse_5/kb)
     C1_new_1 = C1
     C2_new_1 = C2
     O_new_1 = O
     for _ in range(1):
-        cse_1 = 2000000000.0*a_1
-        cse_2 = C1_new_1*cse_1
-        cse_3 = 1000000000.0*b_1
-        cse_4 = C2_new_1*cse_3
-        cse_5 = 2000000000.0*b_1
-        _residual = _vector([C1_new_1 + cse_2 - C1 - cse_4, C2_new_1 + cse_4 - C2 - cse_2 - O_new_1*cse_5 + 1000000000.0*C2_new_1*a_1, C1_new_1 + C2_new_1 + O_new_1 - 1])
+        cse_1 = C2_new_1*b_1
+        cse_2 = 2*a_1
+        cse_3 = C1_new_1*cse_2
+        cse_4 = 2*b_1
+        _residual = _vector([cse_3 - cse_1 + 1e-09*C1_new_1 - 1e-09*C1, cse_1 - cse_3 + 1e-09*C2_new_1 - 1e-09*C2 + C2_new_1*a_1 - O_new_1*cse_4, C1_new_1 + C2_new_1 + O_new_1 - 1])
         _jacobian = _matrix([
-            [cse_1 + 1, -cse_3, _full(0, shape)],
-            [-cse_1, cse_3 + 1000000000.0*a_1 + 1, -cse_5],
+            [cse_2 + 1e-09, -b_1, _full(0, shape)],
+            [-cse_2, a_1 + b_1 + 1e-09, -cse_4],
             [_full(1, shape), _full(1, shape), _full(1, shape)],
         ])
         _step = _solve(_jacobian, _residual)
