@@ -64,24 +64,15 @@ def run(record):
     return {k: list(v) for k, v in vecs.items()}
 
 
-def depsyn():
+def driven(name, interval, number, start, weight, recorded=()):
+    """A point process at soma(0.5) driven by a NetStim through a NetCon of delay 1 ms."""
     s, c = cell()
-    syn = getattr(h, NAMES["rw_depsyn"])(s(0.5))
+    syn = getattr(h, NAMES[name])(s(0.5))
     ns = h.NetStim()
-    ns.interval, ns.number, ns.start, ns.noise = 10.0, 10, 5.0, 0
+    ns.interval, ns.number, ns.start, ns.noise = interval, number, start, 0
     nc = h.NetCon(ns, syn)
-    nc.weight[0], nc.delay = 0.005, 1.0
-    return run({"v": s(0.5)._ref_v, "g": syn._ref_g})
-
-
-def reset():
-    s, c = cell()
-    syn = getattr(h, NAMES["rw_reset"])(s(0.5))
-    ns = h.NetStim()
-    ns.interval, ns.number, ns.start, ns.noise = 12.0, 4, 15.0, 0
-    nc = h.NetCon(ns, syn)
-    nc.weight[0], nc.delay = 2.0, 1.0
-    return run({"v": s(0.5)._ref_v})
+    nc.weight[0], nc.delay = weight, 1.0
+    return run({"v": s(0.5)._ref_v, **{k: getattr(syn, "_ref_" + k) for k in recorded}})
 
 
 def density(name, states=(), **params):
@@ -101,9 +92,9 @@ def pool():
     return run({"v": seg._ref_v, "cai": seg._ref_cai, "eca": seg._ref_eca})
 
 
-emit({"depsyn": depsyn(), "msgchan": density("rw_msgchan"), "tracer": density("rw_tracer"),
+emit({"depsyn": driven("rw_depsyn", 10.0, 10, 5.0, 0.005, ("g",)), "msgchan": density("rw_msgchan"), "tracer": density("rw_tracer"),
       "nanstate": density("rw_nanstate", ("x",)), "powloop": density("rw_powloop", ("m",)),
-      "powloop5": density("rw_powloop", ("m",), mexp=5), "reset": reset(),
+      "powloop5": density("rw_powloop", ("m",), mexp=5), "reset": driven("rw_reset", 12.0, 4, 15.0, 2.0),
       "global0": density("rw_global0", ("ratio", "root")), "ihkin": density("rw_ihkin", ("o", "p1")),
       "pool": pool()})
 '''.replace("TSTOP", repr(TSTOP))
