@@ -8,16 +8,26 @@ modlc itself stays light: the compiler is imported on first use.
 __version__ = "0.1.0"
 
 
+def mechanism(name):
+    """The path of a mechanism in modlc's own library, by NEURON name or file stem:
+    `modlc.mechanism("hh")`, `modlc.mechanism("ExpSyn")`."""
+    from .library import mechanism as _mechanism
+
+    return _mechanism(name)
+
+
 def compile(path, backend="jax", dtype="float64", conductance="symbolic", include_path=(), output=None, tables=None):
-    """Generate a mechanism's kernels for a backend: {file name: bytes}, or written to `output`;
+    """(`path` may also name a library mechanism, as `mechanism` does.) Generate a mechanism's kernels for a backend: {file name: bytes}, or written to `output`;
     `tables` maps FUNCTION_TABLE names to `modlc.function_table.FunctionTable` values."""
+    from .library import resolve
     from .loader import compile as _compile
 
-    return _compile(path, backend, dtype, conductance, include_path, output, tables)
+    return _compile(resolve(path), backend, dtype, conductance, include_path, output, tables)
 
 
 def load(path, backend="jax", dtype="float64", conductance="symbolic", include_path=(), tables=None):
     """The generated kernel module of a .mod file (compiled on first use, cached on disk)."""
+    from .library import resolve
     from .loader import load as _load
 
-    return _load(path, backend, dtype, conductance, include_path, tables)
+    return _load(resolve(path), backend, dtype, conductance, include_path, tables)

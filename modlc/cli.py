@@ -279,6 +279,17 @@ def build_parser() -> argparse.ArgumentParser:
                              "($MODLC_VERIFY_CACHE, else ~/.cache/modlc/verify)")
     verify.add_argument("--json", action="store_true", help='print {"summary": {...}, "files": [per-file records]}')
     verify.set_defaults(run=cmd_verify)
+
+    neuron = sub.add_parser(
+        "neuron", help="run an unmodified NEURON script with modlc simulating its model",
+        description="Run a NEURON script (.py or .hoc) as NEURON would, but with modlc integrating the model it "
+                    "builds: pc.psolve, run() and continuerun() are simulated by modlc, and the vectors the script "
+                    "records (Vector.record, pc.spike_record, NetCon.record from Python) are filled with modlc's "
+                    "results. Exit 1 with the list of what modlc cannot simulate, if anything.")
+    from .neuron import add_arguments, run_script
+
+    add_arguments(neuron)
+    neuron.set_defaults(run=run_script)
     return parser
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import hines
 from .ions import IonSpecies, species
-from .model import STREAM_LIMIT, Location, Mechanism, Network
+from .model import STREAM_LIMIT, Location, Mechanism, Network, SpikeTrain
 from .morphology import ModelError
 
 BLOCKS = ("before_initial", "after_initial", "before_breakpoint", "after_solve", "before_step")  # NEURON's nrn_ba points
@@ -48,6 +48,8 @@ class Group:
     netcon_instance: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     args: dict[str, np.ndarray] = field(default_factory=dict)  # NET_RECEIVE arguments per NetCon
     sources: np.ndarray | None = None  # source id of each instance (net_event), -1 if none
+    played: dict[str, tuple] = field(default_factory=dict)  # parameter -> (instances, rows, change per row past the end)
+    transfers: dict[str, np.ndarray] = field(default_factory=dict)  # variable -> node whose v it takes each step
     streams: np.ndarray | None = None  # each instance's random stream, where any was given one
 
     @property
@@ -82,6 +84,9 @@ class Plan:
     netcon_source: np.ndarray
     netcon_delay: np.ndarray
     point_sources: dict[int, int]  # PointProcess.index -> source id
+    train_sources: dict[int, int]  # SpikeTrain.index -> source id (after every other source)
+    schedule_time: np.ndarray  # every spike train's spikes, in time order ...
+    schedule_source: np.ndarray  # ... and their source ids
     celsius: float
     v_start: np.ndarray  # initial v per node; NaN where the run's v_init applies
 
@@ -186,9 +191,10 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
             raise ModelError(f"{ins.mechanism.path}: {meta['name']} is a {meta['kind']} mechanism; use place() or artificial(), not insert()")
         tree = trees[ins.cell]
         slots = density.setdefault(ins.mechanism.key, {})
-        for sec in ins.sections:
-            for node in tree.centres[sec]:
-                slots.setdefault(int(position[offsets[ins.cell] + node]), {}).update(ins.params)
+        nodes = [node for sec in ins.sections for node in tree.centres[sec]]
+        for k, node in enumerate(nodes):  # a parameter is one number or one value per segment
+            values = {name: value if isinstance(value, (int, float)) else value[k] for name, value in ins.params.items()}
+            slots.setdefault(int(position[offsets[ins.cell] + node]), {}).update(values)
     ordered: list[tuple[Mechanism, list]] = []
     for key, slots in density.items():  # instances in node order: consecutive nodes make a Span
         ordered.append((modules[key][0], [(n, None, slots[n]) for n in sorted(slots)]))
@@ -214,9 +220,67 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
     plan = Plan(**plan_nodes, levels=hines.levels(parent_a, plan_nodes["a"], plan_nodes["b"]), cell_offsets=offsets, position=position,
                 groups=groups, ions=ions, source_node=np.zeros(0, dtype=np.int64), source_threshold=np.zeros(0),
                 n_sources=0, netcon_source=np.zeros(0, dtype=np.int64), netcon_delay=np.zeros(0),
-                point_sources={}, celsius=net.celsius, v_start=_v_start(net, trees, offsets, total)[order])
-    _connect(plan, net)
+                point_sources={}, train_sources={}, schedule_time=np.zeros(0), schedule_source=np.zeros(0, dtype=np.int64),
+                celsius=net.celsius, v_start=_v_start(net, trees, offsets, total)[order])
+    _connect(plan, net, dt)
+    _plays(plan, net, dt)
     return plan
+
+
+def _plays(plan: Plan, net: Network, dt: float) -> None:
+    """Each played parameter as a table with one row per use: row 0 at finitialize (t = 0), row
+    n + 1 in step n (NEURON applies a stepwise play's value once its time is <= t + dt/2, and
+    evaluates a continuous one at t + dt/2); past the last row a stepwise value holds and a
+    continuous one goes on along its last segment."""
+    group_of = {pidx: (g, j) for g in plan.groups for pidx, j in g.points.items()}
+    columns: dict[tuple[int, str], list] = {}
+    for play in net.plays:
+        if play.point is not None:
+            g, j = group_of[play.point.index]
+            name = play.variable
+        else:
+            node = plan.node(net, play.location)
+            g = next((g for g in plan.groups if g.meta["kind"] == "density" and play.variable.endswith("_" + g.name)
+                      and node in set(g.nodes.tolist())), None)
+            if g is None:
+                raise ModelError(f"play {play.variable}: no density mechanism with that variable at {play.location}")
+            name = play.variable[: -len(g.name) - 1]
+            j = int(np.flatnonzero(g.nodes == node)[0])
+        base = g.params.get(name)
+        if not isinstance(base, np.ndarray):
+            raise ModelError(f"play {play.variable}: {g.name} has no RANGE parameter {name!r} to play into"
+                             f" (playable: {', '.join(k for k, v in g.params.items() if isinstance(v, np.ndarray))})")
+        times, values = np.array(play.times), np.array(play.values)
+        steps = int(math.ceil(times[-1] / dt)) + 2
+        at = np.concatenate([[0.0], (np.arange(steps) + 0.5) * dt])
+        slope = 0.0
+        if play.continuous:
+            rows, slope = _continuous(times, values, at)
+        else:
+            i = np.searchsorted(times, np.concatenate([[0.0], at[1:]]), side="right") - 1
+            rows = np.where(i >= 0, values[np.maximum(i, 0)], base[j])
+        columns.setdefault((g.index, name), []).append((j, rows, slope * dt))
+    for (k, name), cols in columns.items():
+        length = max(len(r) for _, r, _ in cols)  # a shorter column goes on as its own last row would
+        table = np.stack([np.concatenate([r, r[-1] + step * np.arange(1, length - len(r) + 1)]) for _, r, step in cols], axis=1)
+        plan.groups[k].played[name] = (np.array([j for j, _, _ in cols], dtype=np.int64), table,
+                                       np.array([step for _, _, step in cols]))
+
+
+def _continuous(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, float]:
+    """NEURON's continuous play (VecPlayContinuous::interpolate): the first value up to the first
+    time, then the line through the two points around t, past the last point the last segment's
+    line (NEURON extrapolates); equal times give the mean of their values. Also the slope past the end."""
+    if len(times) == 1:
+        return np.full(len(at), values[0]), 0.0
+    k = np.clip(np.searchsorted(times, at, side="right"), 1, len(times) - 1)
+    t0, t1, y0, y1 = times[k - 1], times[k], values[k - 1], values[k]
+    same = t1 == t0
+    theta = np.where(same, 0.0, (at - t0) / np.where(same, 1.0, t1 - t0))
+    rows = np.where(same, (y0 + y1) / 2, y0 + theta * (y1 - y0))
+    rows = np.where(at <= times[0], values[0], rows)
+    last = (values[-1] - values[-2]) / (times[-1] - times[-2]) if times[-1] > times[-2] else 0.0
+    return rows, float(last)
 
 
 def _v_start(net: Network, trees: list, offsets: list[int], total: int) -> np.ndarray:
@@ -329,9 +393,12 @@ def _group(index, mech, module, members, net, node_at, area, diam, dt) -> Group:
                 raise ModelError(f"{where}: POINTER {v['name']} of {who} is not linked (use Network.link or gap_junction)")
             targets.append(node_at(loc))
         pointers[v["name"]] = np.array(targets, dtype=np.int64)
+    transfers = _transfers(where, variables, members, node_at, set(pointers) | {v["name"] for v in meta["variables"]
+                                                                               if v["role"] == "pointer"})
     group = Group(index, mech, module, meta, None if kind == "artificial" else nodes, params, state, scale, pointers,
                   ion_inputs, mirrors, writes)
     group.points = {pp.index: j for j, (_, pp, _) in enumerate(members) if pp is not None}
+    group.transfers = transfers
     if any(pp is not None and pp.stream is not None for _, pp, _ in members):
         # instances without a stream of their own get one no user stream (< 2**31) can equal
         group.streams = np.array([pp.stream if pp.stream is not None else STREAM_LIMIT + pp.index
@@ -341,8 +408,25 @@ def _group(index, mech, module, members, net, node_at, area, diam, dt) -> Group:
     return group
 
 
-def _connect(plan: Plan, net: Network) -> None:
-    """Sources (threshold detectors first, then net_event emitters), NetCons and their arguments."""
+def _transfers(where: str, variables: dict, members: list, node_at, pointers: set[str]) -> dict[str, np.ndarray]:
+    """Variables other than POINTERs that Network.link ties to another node's v: NEURON's
+    `ParallelContext.target_var` writes them before every step (a half gap junction's vgap)."""
+    linked = sorted({name for _, pp, _ in members if pp is not None for name in pp.pointers} - pointers)
+    out = {}
+    for name in linked:
+        var = variables.get(name)
+        if var is None or var["role"] not in ("assigned", "parameter") or var["written"] or var["scope"] == "global":
+            raise ModelError(f"{where}: {name} cannot take another segment's v (link a POINTER, or a RANGE variable "
+                             "the mechanism only reads)")
+        if any(pp is None or name not in pp.pointers for _, pp, _ in members):
+            raise ModelError(f"{where}: {name} is linked on some instances but not on all of them")
+        out[name] = np.array([node_at(pp.pointers[name]) for _, pp, _ in members], dtype=np.int64)
+    return out
+
+
+def _connect(plan: Plan, net: Network, dt: float) -> None:
+    """Sources (threshold detectors first, then net_event emitters, then spike trains), NetCons
+    and their arguments."""
     thresholds: dict[tuple[int, float], int] = {}
     for nc in net.netcons:
         if isinstance(nc.source, Location):
@@ -359,9 +443,23 @@ def _connect(plan: Plan, net: Network) -> None:
                 plan.point_sources[pidx] = next_id + j
             next_id += g.size
     for nc in net.netcons:  # a source that never calls net_event: legal in NEURON, it just never fires
-        if not isinstance(nc.source, Location) and nc.source.index not in plan.point_sources:
+        if not isinstance(nc.source, (Location, SpikeTrain)) and nc.source.index not in plan.point_sources:
             plan.point_sources[nc.source.index] = next_id
             next_id += 1
+    times, ids = [], []
+    for train in net.trains:
+        plan.train_sources[train.index] = next_id
+        window = np.ceil(np.array(train.times) / dt - 0.5)  # the step each spike is delivered in
+        if len(window) > 1 and np.any(np.diff(window) == 0):
+            k = int(np.flatnonzero(np.diff(window) == 0)[0])
+            raise ModelError(f"a spike train has spikes at {train.times[k]:g} and {train.times[k + 1]:g} ms, within one "
+                             f"step of dt = {dt:g} ms; modlc delivers at most one spike per source and step")
+        times.extend(train.times)
+        ids.extend([next_id] * len(train.times))
+        next_id += 1
+    order = np.argsort(np.array(times), kind="stable")
+    plan.schedule_time = np.array(times, dtype=float)[order]
+    plan.schedule_source = np.array(ids, dtype=np.int64)[order]
     plan.n_sources = next_id
     group_of = {pidx: (g, j) for g in plan.groups for pidx, j in g.points.items()}
     src, delay = [], []
@@ -369,6 +467,8 @@ def _connect(plan: Plan, net: Network) -> None:
     for c, nc in enumerate(net.netcons):
         if isinstance(nc.source, Location):
             src.append(thresholds[(plan.node(net, nc.source), nc.threshold)])
+        elif isinstance(nc.source, SpikeTrain):
+            src.append(plan.train_sources[nc.source.index])
         else:
             src.append(plan.point_sources[nc.source.index])
         delay.append(nc.delay)

@@ -64,6 +64,7 @@ class Engine:
         self.nodes = []
         self.scale = []
         self.pointers = []
+        self.transfers = []
         self.no_v = {g.index: c(np.zeros(g.size)) for g in plan.groups if g.nodes is None}  # artificial cells
         # NET_RECEIVE blocks that assign v set their node's potential (nocmodl's NODEV(_pnt->node) = v):
         # each instance's node, or one past the last node where no event arrived
@@ -78,6 +79,10 @@ class Engine:
             self.nodes.append(None if g.nodes is None else index(ops, g.nodes))
             self.scale.append(c(g.scale))
             self.pointers.append({k: index(ops, v) for k, v in g.pointers.items()})
+            self.transfers.append({k: index(ops, v) for k, v in g.transfers.items()})
+        self.played = {g.index: {name: (c(inst, "int32"), c(table.reshape(-1)), c(len(table) - 1, "int32"),
+                                        c(np.arange(len(inst)), "int32"), c(step))
+                                 for name, (inst, table, step) in g.played.items()} for g in plan.groups if g.played}
         self.live = [live_variables(g, recorded) for g in plan.groups]
         self.changing = changing_ion_fields(plan, recorded)
         self.fixed_ions = self._fixed_ions()
@@ -87,6 +92,23 @@ class Engine:
         self.netcon_instance = {g.index: c(g.netcon_instance, "int32") for g in plan.groups if len(g.netcons)}
 
     # ----- kernel plumbing ---------------------------------------------------------------------
+    def _params(self, g: Group, c: dict) -> dict:
+        """g's parameters, with the played ones at the current row (Network.play) and the ones
+        linked to another node's v (target_var) at its potential now."""
+        played = self.played.get(g.index)
+        transfers = {k: t for k, t in self.transfers[g.index].items() if k in self.p[g.index]}
+        if not played and not transfers:
+            return self.p[g.index]
+        ops, p = self.ops, dict(self.p[g.index])
+        for name, targets in transfers.items():
+            p[name] = ops.take(c["v"], targets)
+        played = played or {}
+        for name, (inst, table, last, columns, step) in played.items():
+            row = ops.minimum(c["row"], last)
+            beyond = ops.cast(c["row"] - row, "float")
+            p[name] = ops.scatter_set(p[name], inst, ops.take(table, row * len(inst) + columns) + beyond * step)
+        return p
+
     def _inputs(self, g: Group, c: dict, kernel: str, passes=0):
         """v, s (ion mirrors refreshed) and the `ion` dictionary for one kernel call of g.
 
@@ -106,6 +128,9 @@ class Engine:
                 s[var] = ops.take(self.ion_value(c, x, f), nodes)
             for var, targets in self.pointers[k].items():
                 ion[var] = ops.take(c["v"], targets)
+            for var, targets in self.transfers[k].items():
+                if var in s:
+                    s[var] = ops.take(c["v"], targets)
         draws = g.meta["kernels"][kernel]["random"]
         if draws:
             kernel_id = list(g.meta["kernels"]).index(kernel)
@@ -191,7 +216,7 @@ class Engine:
         for g in self.watch_groups:
             key = f"g{g.index}"
             v, s, ion = self._inputs(g, c, "watch")
-            _, values = g.module.watch(self.p[g.index], s, v, ion, t)
+            _, values = g.module.watch(self._params(g, c), s, v, ion, t)
             w, ev = c["watch"][key], c["ev"]
             above = []
             for k, event in enumerate(values):
@@ -235,7 +260,7 @@ class Engine:
                 continue
             nodes, scale = self.nodes[g.index], self.scale[g.index]
             v, s, ion = self._inputs(g, c, "current")
-            s, i, gm, ion_i, _ = g.module.current(self.p[g.index], s, v, ion, t)
+            s, i, gm, ion_i, _ = g.module.current(self._params(g, c), s, v, ion, t)
             rhs = ops.scatter_add(rhs, nodes, -i * scale)
             d = ops.scatter_add(d, nodes, gm * scale)
             summed = [x for x in ion_i if "i" in self.changing[x]]
@@ -271,7 +296,7 @@ class Engine:
             if g.nodes is None or g.kernel(kernel) is None:
                 continue
             v, s, ion = self._inputs(g, c, kernel)
-            c = self._store(g, c, getattr(g.module, kernel)(self.p[g.index], s, v, ion, t, self.dt_value), kernel)
+            c = self._store(g, c, getattr(g.module, kernel)(self._params(g, c), s, v, ion, t, self.dt_value), kernel)
         return c
 
     def deliver(self, c: dict, til, step, rings: bool = True) -> dict:
@@ -309,7 +334,7 @@ class Engine:
         targets = self.v_targets.get(g.index)
         if targets is not None:
             s = {**s, "v": v}
-        s, args_out, emitted = g.module.net_receive(self.p[g.index], s, args, mask, t, v, ion)
+        s, args_out, emitted = g.module.net_receive(self._params(g, c), s, args, mask, t, v, ion)
         if targets is not None:
             s = dict(s)
             new_v, ops = s.pop("v"), self.ops
@@ -340,6 +365,9 @@ class Engine:
         ops, dt = self.ops, self.dt
         t = self.t0 + ops.cast(c["n"], "float") * dt
         c = {**c, "ev": self.events.threshold(c["ev"], c["v"], t, self.t0)}
+        c = {**c, "ev": self.events.scheduled(c["ev"], t + 0.5 * dt, self.t0)}
+        if self.played:
+            c = {**c, "row": c["n"] + 1}
         if self.watch_groups:  # NEURON delivers the events due by t at the end of the last step, then checks
             c = self.deliver(c, t, c["n"], rings=False)
             c = self.check_watches(c, t)
@@ -374,18 +402,21 @@ class Engine:
             "ev": self.events.initial(), "newton_failed": ops.const(False, "bool"),
             "watch": {f"g{g.index}": self._no_watches(g) for g in self.watch_groups},
         }
+        if self.played:
+            c["row"] = ops.const(0, "int32")
         c = self.states(c, t0, "before_initial")
         for g in plan.groups:
             if g.kernel("init") is None:
                 continue
             v, s, ion = self._inputs(g, c, "init")
-            s, emitted = g.module.init(self.p[g.index], s, v, ion, t0)
+            s, emitted = g.module.init(self._params(g, c), s, v, ion, t0)
             c = self._store(g, c, s, "init")
             c = self._emit(c, g, "init", emitted, t0, ops.const(np.full(g.size, -1), "int32"))
         for g in plan.groups:
             if len(g.netcons) and g.kernel("net_init") is not None and g.meta["kernels"]["net_init"]["writes_args"]:
                 c = self._net_init(c, g)
         c = self.states(c, t0, "after_initial")
+        c = {**c, "ev": self.events.scheduled(c["ev"], t0, t0)}
         c = self.deliver(c, t0, 0, rings=False)
         c = self.states(c, t0, "before_breakpoint")
         c, _, _ = self.currents(c, t0)

@@ -73,6 +73,8 @@ class Events:
         self.source_ids = c(np.arange(n_src), "int32")
         self.threshold_ids = c(np.arange(self.n_threshold), "int32")
         self.no_source = (c(np.zeros(n_src + 1), "bool"), c(np.zeros(n_src + 1)))
+        self.schedule = (c(plan.schedule_time), c(plan.schedule_source, "int32"),
+                         c(np.arange(len(plan.schedule_time)), "int32")) if len(plan.schedule_time) else None
         self.source_of = {g.index: c(np.where(g.sources >= 0, g.sources, n_src), "int32")
                           for g in plan.groups if g.sources is not None}
 
@@ -96,6 +98,7 @@ class Events:
         return {
             "queues": queues, "rings": rings, "seq": ops.const(0, "int32"), "movable": movable,
             "armed": ops.const(np.zeros(self.n_threshold), "bool"),
+            "scheduled": ops.const(0, "int32"),  # spike-train spikes sent so far
             "spikes": self.empty_spikes(),
             "errors": {k: ops.const(False, "bool") for k in ("queue", "spikes", "passes", "move")},
         }
@@ -226,6 +229,20 @@ class Events:
         if n_extra:  # net_event sources have ids after the threshold ones
             fired = ops.scatter_set(self.no_source[0][:-1], self.threshold_ids, fired)
         time = self.no_source[1][:-1] + (t + SPIKE_DELAY)
+        return self.fan_out(ev, fired, time, t0)
+
+    def scheduled(self, ev, til, t0):
+        """Spike-train spikes due by `til` that were not sent yet (at most one per source: assembly
+        refuses trains with two spikes in one step)."""
+        if self.schedule is None:
+            return ev
+        ops, n = self.ops, self.plan.n_sources
+        times, sources, rank = self.schedule
+        due = (rank >= ev["scheduled"]) & (times <= til)
+        ids = ops.where(due, sources, n)
+        fired = ops.scatter_set(self.no_source[0], ids, due)[:n]
+        time = ops.scatter_set(self.no_source[1], ids, times)[:n]
+        ev = {**ev, "scheduled": ev["scheduled"] + ops.cast(ops.sum(ops.cast(due, "int32")), "int32")}
         return self.fan_out(ev, fired, time, t0)
 
     def emitted(self, ev, g: Group, mask, time, t0):

@@ -6,6 +6,7 @@ spec carrying the conductance mode); the simulation compiles them for its backen
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -54,9 +55,11 @@ def as_mechanism(mech: MechanismLike) -> Mechanism:
     if source is not None:  # the simulation compiles the same file for its own backend and dtype
         return Mechanism(Path(source[0]), source[1], tuple(source[2]), source[3])
     if isinstance(mech, (str, Path)):
-        path = Path(mech)
+        from ..library import resolve  # a path, or a library name: "hh", "ExpSyn"
+
+        path = resolve(mech)
         if not path.is_file():
-            raise ModelError(f"{path}: no such .mod file")
+            raise ModelError(f"{path}: no such .mod file (nor a mechanism of modlc's library)")
         return Mechanism(path)
     raise ModelError(f"a mechanism is a .mod path, a module from modlc.load or modlc.runtime.Mechanism, "
                      f"not {type(mech).__name__}")
@@ -92,9 +95,32 @@ class PointProcess:
     stream: int | None = None  # its own random stream (see Network.place)
 
 
+@dataclass(eq=False)
+class SpikeTrain:
+    """Spikes at given times (ms), as NEURON's VecStim and PatternStim send them: a NetCon source
+    whose events reach their targets at time + delay, with no cell behind it."""
+
+    times: tuple[float, ...]
+    index: int = -1  # position in Network.trains
+
+
+@dataclass
+class Play:
+    """Values played into a parameter, as NEURON's `Vector.play`: `values[i]` takes effect from
+    `times[i]` (stepwise), or the parameter follows the piecewise-linear curve through the
+    points (`continuous`)."""
+
+    point: PointProcess | None  # a point process's parameter ...
+    location: Location | None  # ... or a density mechanism's at a location (variable name_suffix)
+    variable: str
+    values: tuple[float, ...]
+    times: tuple[float, ...]
+    continuous: bool
+
+
 @dataclass
 class NetCon:
-    source: Any  # Location (threshold on v) or PointProcess (net_event)
+    source: Any  # Location (threshold on v), PointProcess (net_event) or SpikeTrain
     target: PointProcess | None
     weights: tuple[float, ...]
     delay: float
@@ -118,6 +144,8 @@ class Network:
     points: list[PointProcess] = field(default_factory=list)
     netcons: list[NetCon] = field(default_factory=list)
     probes: list[Probe] = field(default_factory=list)
+    trains: list[SpikeTrain] = field(default_factory=list)
+    plays: list[Play] = field(default_factory=list)
     ions: dict[str, dict[str, float]] = field(default_factory=dict)
     globals: dict[tuple, float] = field(default_factory=dict)
     celsius: float = 6.3
@@ -168,11 +196,18 @@ class Network:
         self.cells[loc.cell].node(loc.section, loc.x)  # validates section and x
         return loc
 
-    def insert(self, mechanism: MechanismLike, cell: int, where="all", **params: float) -> None:
-        """Insert a density mechanism into the sections `where` selects, overriding parameters."""
+    def insert(self, mechanism: MechanismLike, cell: int, where="all", **params) -> None:
+        """Insert a density mechanism into the sections `where` selects, overriding parameters.
+        A parameter may be one number, or a sequence with one value per segment of the selected
+        sections, in their order (densities that vary along a dendrite)."""
         if not 0 <= cell < len(self.cells):
             raise ModelError(f"insert: there is no cell {cell}")
-        self.density.append(DensityInsertion(as_mechanism(mechanism), cell, self.cells[cell].regions(where), params))
+        sections = self.cells[cell].regions(where)
+        segments = sum(self.cells[cell].sections[name].nseg for name in sections)
+        for name, value in params.items():
+            if not isinstance(value, (int, float)) and len(value) != segments:
+                raise ModelError(f"insert: {name} has {len(value)} values, but the sections selected have {segments} segments")
+        self.density.append(DensityInsertion(as_mechanism(mechanism), cell, sections, params))
 
     def place(self, mechanism: MechanismLike, at, *, stream: int | None = None, **params: float) -> PointProcess:
         """Put a point process at a location (cell, section, x). `stream` (0 <= stream < 2**31)
@@ -191,8 +226,38 @@ class Network:
         self.points.append(pp)
         return pp
 
+    def spike_train(self, times) -> SpikeTrain:
+        """A source that spikes at the given times (ms, >= 0): connect it like any other source."""
+        values = tuple(sorted(float(t) for t in times))
+        if values and not (values[0] >= 0 and all(math.isfinite(t) for t in values)):
+            raise ModelError("spike train times must be finite and >= 0 ms")
+        train = SpikeTrain(values, len(self.trains))
+        self.trains.append(train)
+        return train
+
+    def play(self, variable: str, values, *, point=None, at=None, times=None, dt: float | None = None,
+             continuous: bool = False) -> None:
+        """NEURON's `Vector.play`: drive a point process's parameter (`point=`) or a density
+        mechanism's (`at=` a location, `variable` as name_suffix) with `values`, either at `times`
+        or every `dt` ms from 0. Stepwise by default (each value holds from its time on, applied
+        from the step whose midpoint it precedes); `continuous` interpolates linearly."""
+        values = tuple(float(v) for v in values)
+        if (times is None) == (dt is None):
+            raise ModelError(f"play {variable}: give exactly one of times= or dt=")
+        times = tuple(float(t) for t in times) if times is not None else tuple(i * float(dt) for i in range(len(values)))
+        if len(times) != len(values) or not values:
+            raise ModelError(f"play {variable}: {len(values)} values but {len(times)} times")
+        if any(b < a for a, b in zip(times, times[1:])):
+            raise ModelError(f"play {variable}: the times must not decrease")
+        if (at is None) == (point is None):
+            raise ModelError(f"play {variable}: give exactly one of point= or at=")
+        self.plays.append(Play(None if point is None else self._point(point), None if at is None else self.location(at),
+                               variable, values, times, bool(continuous)))
+
     def link(self, point, pointer: str, at) -> None:
-        """Point `point`'s POINTER `pointer` at the membrane potential of a location."""
+        """Point `point`'s POINTER `pointer` at the membrane potential of a location; or, for a
+        RANGE variable the mechanism only reads, give it that potential before every step
+        (NEURON's ParallelContext.source_var / target_var)."""
         self._point(point).pointers[pointer] = self.location(at)
 
     def gap_junction(self, mechanism: MechanismLike, a, b, pointer: str = "vgap", **params: float) -> tuple[PointProcess, PointProcess]:
@@ -209,9 +274,11 @@ class Network:
         net_event, to a target point process after `delay` ms. `weight` may be a sequence
         (NET_RECEIVE's arguments, the first being the weight). A point process may also be given
         as (cell index, template) for one placed with Cell.place."""
-        if isinstance(source, PointProcess) or (isinstance(source, tuple) and len(source) == 2
-                                                and isinstance(source[1], PointTemplate)):
-            src: Any = self._point(source)
+        if isinstance(source, SpikeTrain):
+            src: Any = source
+        elif isinstance(source, PointProcess) or (isinstance(source, tuple) and len(source) == 2
+                                                  and isinstance(source[1], PointTemplate)):
+            src = self._point(source)
         else:
             src = self.location(source)
         if target is not None:

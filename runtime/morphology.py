@@ -28,9 +28,33 @@ class ModelError(ValueError):
     """A model that cannot be simulated, with a message naming the offending part."""
 
 
+@dataclass(frozen=True)
+class SegmentGeometry:
+    """A section's per-segment values as NEURON computed them (from 3-D points, tapering diameters,
+    per-segment cm): they replace the cylinder formulas, so any geometry NEURON can build is exact.
+    `ri[j]` is the axial resistance (MΩ) from segment j's centre to the node before it (the
+    parent's node for j = 0) and `ri[nseg]` from the last centre to the x = 1 end: NEURON's
+    `seg.ri()` of each of `sec.allseg()` but the first."""
+
+    area: tuple[float, ...]  # µm², seg.area()
+    ri: tuple[float, ...]  # MΩ, nseg + 1 values
+    cm: tuple[float, ...]  # µF/cm²
+    diam: tuple[float, ...]  # µm
+
+    def check(self, name: str, nseg: int) -> None:
+        sizes = (len(self.area), len(self.ri) - 1, len(self.cm), len(self.diam))
+        if sizes != (nseg,) * 4:
+            raise ModelError(f"section {name!r}: its segment geometry has {sizes} values, not nseg = {nseg} "
+                             "(and nseg + 1 resistances)")
+        values = np.array(self.area + self.ri + self.diam)
+        if not (np.all(np.isfinite(values)) and np.all(values > 0)) or min(self.cm) < 0:
+            raise ModelError(f"section {name!r}: segment areas, resistances and diameters must be positive, cm >= 0")
+
+
 @dataclass
 class Section:
-    """An unbranched cable; the parameters are NEURON's, with NEURON's defaults."""
+    """An unbranched cable; the parameters are NEURON's, with NEURON's defaults. `geometry`, when
+    given, holds NEURON's own per-segment values, which then replace L, diam and cm."""
 
     name: str
     L: float = 100.0  # µm
@@ -40,6 +64,7 @@ class Section:
     cm: float = 1.0  # µF/cm²
     parent: str | None = None
     parent_x: float = 1.0
+    geometry: SegmentGeometry | None = None
 
     def check(self) -> None:
         if not (isinstance(self.nseg, int) and self.nseg >= 1):
@@ -52,6 +77,8 @@ class Section:
             raise ModelError(f"section {self.name!r}: cm must be a non-negative number, got {self.cm!r}")
         if not 0.0 <= self.parent_x <= 1.0:
             raise ModelError(f"section {self.name!r}: parent_x must lie in [0, 1], got {self.parent_x!r}")
+        if self.geometry is not None:
+            self.geometry.check(self.name, self.nseg)
 
     def segment(self, x: float) -> int:
         """Index of the segment holding position x (NEURON's rule: x = 1 is the last segment)."""
@@ -111,15 +138,17 @@ class Cell:
         return template
 
     def section(self, name: str, L: float = 100.0, diam: float = 500.0, nseg: int = 1, Ra: float = 35.4,
-                cm: float = 1.0, parent: str | None = None, parent_x: float = 1.0) -> Section:
-        """Add a section; `parent` names an existing section, `parent_x` the attach point on it."""
+                cm: float = 1.0, parent: str | None = None, parent_x: float = 1.0,
+                geometry: SegmentGeometry | None = None) -> Section:
+        """Add a section; `parent` names an existing section, `parent_x` the attach point on it;
+        `geometry` gives NEURON's per-segment areas and resistances instead of a cylinder's."""
         if name in self.sections:
             raise ModelError(f"cell {self.name!r}: section {name!r} already exists")
         if parent is None and self.sections:
             raise ModelError(f"cell {self.name!r}: section {name!r} needs a parent (only the first section is the root)")
         if parent is not None and parent not in self.sections:
             raise ModelError(f"cell {self.name!r}: section {name!r} has unknown parent {parent!r}")
-        sec = Section(name, float(L), float(diam), nseg, float(Ra), float(cm), parent, float(parent_x))
+        sec = Section(name, float(L), float(diam), nseg, float(Ra), float(cm), parent, float(parent_x), geometry)
         sec.check()
         self.sections[name] = sec
         self._tree = None
@@ -143,7 +172,7 @@ class Cell:
         checked again each time, since their attributes may have been edited)."""
         for sec in self.sections.values():
             sec.check()
-        key = tuple((s.L, s.diam, s.nseg, s.Ra, s.cm, s.parent, s.parent_x) for s in self.sections.values())
+        key = tuple((s.L, s.diam, s.nseg, s.Ra, s.cm, s.parent, s.parent_x, s.geometry) for s in self.sections.values())
         if self._tree is None or self._tree[0] != key:
             self._tree = (key, self._build_tree())
         return self._tree[1]
@@ -155,7 +184,8 @@ class Cell:
         area: list[float] = [END_NODE_AREA]
         cm: list[float] = [0.0]
         rinv: list[float] = [0.0]
-        diam: list[float] = [next(iter(self.sections.values())).diam]
+        root = next(iter(self.sections.values()))
+        diam: list[float] = [root.geometry.diam[0] if root.geometry else root.diam]
         centres: dict[str, np.ndarray] = {}
         ends: dict[str, tuple[int, int]] = {}
         for sec in self.sections.values():
@@ -165,24 +195,23 @@ class Cell:
                 psec = self.sections[sec.parent]
                 p0, p1 = ends[sec.parent]
                 start = p0 if sec.parent_x == 0.0 else p1 if sec.parent_x == 1.0 else int(centres[psec.name][psec.segment(sec.parent_x)])
-            dx = sec.L / sec.nseg
-            r_half = 1e-2 * sec.Ra * (dx / 2) / (math.pi * sec.diam * sec.diam / 4)  # MΩ
+            geo = sec.geometry or cylinder(sec)
             previous = start
             idx = []
             for j in range(sec.nseg):
                 idx.append(len(parent))
                 parent.append(previous)
-                area.append(math.pi * sec.diam * dx)
-                cm.append(sec.cm)
-                rinv.append(1.0 / (r_half if j == 0 else 2 * r_half))
-                diam.append(sec.diam)
+                area.append(geo.area[j])
+                cm.append(geo.cm[j])
+                rinv.append(1.0 / geo.ri[j])
+                diam.append(geo.diam[j])
                 previous = idx[-1]
             end = len(parent)
             parent.append(previous)
             area.append(END_NODE_AREA)
             cm.append(0.0)
-            rinv.append(1.0 / r_half)
-            diam.append(sec.diam)
+            rinv.append(1.0 / geo.ri[sec.nseg])
+            diam.append(geo.diam[-1])
             centres[sec.name] = np.array(idx)
             ends[sec.name] = (start, end)
         par = np.array(parent)
@@ -219,6 +248,15 @@ class Cell:
             if n not in self.sections:
                 raise ModelError(f"cell {self.name!r} has no section {n!r}")
         return names
+
+
+def cylinder(sec: Section) -> SegmentGeometry:
+    """NEURON's segment values for a uniform cylinder (`nrn_area_ri` without 3-D points)."""
+    dx = sec.L / sec.nseg
+    r_half = 1e-2 * sec.Ra * (dx / 2) / (math.pi * sec.diam * sec.diam / 4)  # MΩ
+    n = sec.nseg
+    return SegmentGeometry((math.pi * sec.diam * dx,) * n, (r_half,) + (2 * r_half,) * (n - 1) + (r_half,),
+                           (sec.cm,) * n, (sec.diam,) * n)
 
 
 def swc_cell(path: Path, name: str, nseg_per_um: float | None, Ra: float, cm: float) -> Cell:

@@ -76,6 +76,8 @@ def _weight(net: Network, element: int) -> int:
 def split(net: Network, parts: int) -> list[Part]:
     """At most `parts` parts of similar weight, each a run of whole components in network order;
     one part (the network itself) when nothing can be split."""
+    if net.trains or net.plays:  # spike trains and plays are not split (yet): one part
+        return [Part(net)]
     groups = components(net)
     parts = min(parts, len(groups))
     if parts <= 1:

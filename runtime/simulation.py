@@ -19,7 +19,7 @@ import numpy as np
 from .assembly import Plan, assemble, ring_depth
 from .engine import Engine
 from .events import EventConfig
-from .model import Mechanism, Network
+from .model import Location, Mechanism, Network
 from .morphology import ModelError
 from .partition import Part, split
 from .primitives import primitives
@@ -50,6 +50,35 @@ class Result:
         if not ids:
             raise KeyError(f"{source!r} is not a spike source of this network")
         return self.spike_times[np.isin(self.spike_sources, ids)]
+
+
+class Run:
+    """A simulation in progress (Simulation.start): the backend state, and what it recorded."""
+
+    def __init__(self, sim: "Simulation", carry: dict, record_every: int):
+        self.sim, self.carry, self.record_every = sim, carry, record_every
+        self.steps = 0
+        self.rows: list[dict] = []
+        self.spikes: list[tuple[np.ndarray, np.ndarray]] = []
+
+    @property
+    def t(self) -> float:
+        return self.steps * self.sim.dt
+
+    def result(self) -> Result:
+        """Everything recorded from t = 0 to now."""
+        sim = self.sim
+        stacked = {k: np.concatenate([r[k] for r in self.rows]) for k in self.rows[0]}
+        traces = {name: stacked[key][:, col] for name, (key, col) in sim.readers.items()}
+        t = (np.arange(self.steps + 1) * sim.dt)[::self.record_every]
+        spike_t = np.concatenate([times for times, _ in self.spikes])
+        spike_s = np.concatenate([sources for _, sources in self.spikes])
+        order = np.lexsort((spike_s, spike_t))
+        return Result(t, traces, spike_t[order], spike_s[order], sim._source_names())
+
+    def v(self) -> np.ndarray:
+        """Every node's membrane potential now, in the plan's node order."""
+        return self.sim.ops.numpy(self.carry["v"])
 
 
 class Simulation:
@@ -181,38 +210,52 @@ class Simulation:
             return self._run_parts(tstop, v_init, record_every)
         if not (tstop >= 0 and math.isfinite(tstop)):
             raise ModelError(f"tstop must be a non-negative number of ms, got {tstop!r}")
+        run = self.start(v_init, record_every)
+        self.advance(run, tstop)
+        return run.result()
+
+    def start(self, v_init: float | None = None, record_every: int = 1) -> "Run":
+        """finitialize(v_init): a run at t = 0 that `advance` continues, chunk by chunk, like
+        NEURON's continuerun (the state stays in the backend between calls)."""
+        if self.parts:
+            raise ModelError("a Simulation split over threads runs only with run(), not start()/advance()")
         if record_every < 1:
             raise ModelError("record_every must be >= 1")
-        total = int(round(tstop / self.dt))
         v0 = self.net.v_init if v_init is None else float(v_init)
         carry = self._initial(self.ops.const(v0))
         self._check(carry, 0.0)
-        rows = [{k: self.ops.numpy(v)[None] for k, v in self._row(carry).items()}]
-        spikes = [self._spikes(carry)]  # INITIAL may emit at t0 (a NetStim with start = 0)
-        started, done, shown = time.monotonic(), 0, False
+        run = Run(self, carry, record_every)
+        run.rows.append({k: self.ops.numpy(v)[None] for k, v in self._row(carry).items()})
+        run.spikes.append(self._spikes(carry))  # INITIAL may emit at t0 (a NetStim with start = 0)
+        return run
+
+    def advance(self, run: "Run", tstop: float) -> None:
+        """Integrate `run` on to tstop (ms); rows are kept every record_every steps from t = 0."""
+        if not (math.isfinite(tstop) and tstop >= run.steps * self.dt - 1e-9 * self.dt):
+            raise ModelError(f"cannot run to t = {tstop!r} ms: the run is at {run.steps * self.dt:g} ms")
+        total = int(round(tstop / self.dt))
+        record_every, carry = run.record_every, run.carry
+        started, shown = time.monotonic(), False
         per_chunk = max(1, self.chunk // record_every)  # recorded rows per compiled call
-        while done < total:
-            left = total - done
-            if left >= record_every:
+        while run.steps < total:
+            left = total - run.steps
+            phase = run.steps % record_every  # steps since the last recorded row
+            if phase:  # finish the interval a previous call left open, keeping its row if it completes
+                count, every = 1, min(record_every - phase, left)
+            elif left >= record_every:
                 count, every = min(per_chunk, left // record_every), record_every
             else:  # the tail after the last recorded step: run it, keep no row
                 count, every = 1, left
             carry, chunk_rows = self._chunk_fn(count, every)(carry)
-            done += count * every
-            self._check(carry, done * self.dt)
-            if every == record_every:
-                rows.append({k: self.ops.numpy(v) for k, v in chunk_rows.items()})
-            spikes.append(self._spikes(carry))
-            shown = self._report(started, done, total, shown)
+            run.steps += count * every
+            self._check(carry, run.steps * self.dt)
+            if run.steps % record_every == 0:
+                run.rows.append({k: self.ops.numpy(v) for k, v in chunk_rows.items()})
+            run.spikes.append(self._spikes(carry))
+            shown = self._report(started, run.steps, total, shown)
+        run.carry = carry
         if shown:
             sys.stderr.write("\n")
-        stacked = {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
-        traces = {name: stacked[key][:, col] for name, (key, col) in self.readers.items()}
-        t = (np.arange(total + 1) * self.dt)[::record_every]
-        spike_t = np.concatenate([times for times, _ in spikes])
-        spike_s = np.concatenate([sources for _, sources in spikes])
-        order = np.lexsort((spike_s, spike_t))
-        return Result(t, traces, spike_t[order], spike_s[order], self._source_names())
 
     def _spikes(self, carry: dict) -> tuple[np.ndarray, np.ndarray]:
         """Times and source ids of the spikes in the carry's buffer (emptied by every chunk)."""
@@ -240,12 +283,14 @@ class Simulation:
     def _source_names(self) -> dict:
         names = {}
         for nc in self.net.netcons:
-            if not hasattr(nc.source, "mechanism"):
+            if isinstance(nc.source, Location):
                 names[int(np.flatnonzero((self.plan.source_node == self.plan.node(self.net, nc.source)) &
                                          (self.plan.source_threshold == nc.threshold))[0])] = nc.source
         for pp in self.net.points:
             if pp.index in self.plan.point_sources:
                 names[self.plan.point_sources[pp.index]] = pp
+        for train in self.net.trains:
+            names[self.plan.train_sources[train.index]] = train
         return names
 
     def _check(self, carry: dict, t: float) -> None:

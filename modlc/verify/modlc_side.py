@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 import traceback
-from importlib.resources import files
 from pathlib import Path
 from typing import Optional
 
@@ -23,10 +22,9 @@ from .protocol import Outline, Protocol
 def standard_mechanism(stem: str) -> Path:
     """One of the repository's mechanisms/ files (pas, iclamp, netstim: NEURON's built-ins, checked
     bit for bit by tests/test_mechanisms_neuron.py), from the source tree or the installed package."""
-    beside = Path(__file__).resolve().parents[2] / "mechanisms" / f"{stem}.mod"
-    if beside.is_file():
-        return beside
-    return Path(str(files("modlc.mechanisms") / f"{stem}.mod"))
+    from ..library import folder
+
+    return folder() / f"{stem}.mod"
 
 
 def _modlc_frame(error: BaseException) -> Optional[str]:

@@ -1,0 +1,506 @@
+"""The model a running NEURON holds, read into a modlc Network: NEURON builds it, modlc simulates it.
+
+Why walk NEURON's Python objects rather than the data NEURON writes for CoreNEURON
+(`ParallelContext.nrnbbcore_write`): those files are a versioned binary format of NEURON's internal
+arrays, written only for gid-owning cells, with every mechanism as a C data layout keyed by
+NEURON's own mechanism numbers; walking `h` gives the same numbers (NEURON's node areas and axial
+resistances, each segment's RANGE values, the NetCon list) by name, for any model, with or
+without gids, and costs about as much as NEURON's own build (measured in the README). What the
+objects do not expose — what a `Vector.record` records, a VecStim's or PatternStim's vector, a
+`source_var`/`target_var` pair — the drop-in switch (modlc/neuron_switch.py) captures as the
+script makes those calls and hands over as `Captured`.
+
+Geometry is NEURON's, segment by segment (`seg.area()`, `seg.ri()`, `seg.cm`, `seg.diam`), so 3-D
+points, tapering and per-segment cm are exact. Density mechanisms, point processes and artificial
+cells are mapped by name onto the model's own .mod files (the folders given) or modlc's library;
+anything that cannot be simulated is collected and reported at once, with where it is used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .model import Location, Mechanism, NetCon, Network, PointProcess, SpikeTrain
+from .morphology import Cell, ModelError, SegmentGeometry
+
+SPIKE_TRAINS = ("VecStim",)  # vector-playing sources: read with element(), simulated as SpikeTrain
+PATTERN = "PatternStim"
+
+
+@dataclass
+class Captured:
+    """What the running script told NEURON that NEURON's objects do not reveal afterwards."""
+
+    records: list = field(default_factory=list)  # (Vector, pointer, Dt or None)
+    spike_records: list = field(default_factory=list)  # (gid or gid Vector or -1, time Vector, id Vector)
+    netcon_records: list = field(default_factory=list)  # (NetCon, time Vector, id Vector or None, id)
+    plays: list = field(default_factory=list)  # (Vector, pointer, Dt or time Vector, continuous)
+    patterns: dict = field(default_factory=dict)  # PatternStim hname -> (times, gids)
+    vecstims: dict = field(default_factory=dict)  # VecStim hname -> times
+    source_vars: dict = field(default_factory=dict)  # sgid -> pointer to a v
+    target_vars: list = field(default_factory=list)  # (point process, pointer to its POINTER, sgid)
+
+
+@dataclass
+class Transfer:
+    """A NEURON model as a modlc Network, and how NEURON's objects map onto it."""
+
+    network: Network
+    dt: float
+    locations: dict[str, tuple[int, str]]  # NEURON section name -> (cell, section)
+    points: dict[str, PointProcess]  # hname -> point process or artificial cell
+    trains: dict[str, SpikeTrain]  # VecStim hname or "gid <n>" (PatternStim) -> spike train
+    gid_sources: dict[int, Any]  # gid -> its modlc source (Location, PointProcess or SpikeTrain)
+    netcon_sources: dict[str, Any]  # NetCon hname -> its source
+    segments: list  # (NEURON segment, Location) of every node modlc simulates
+    resolver: "PointerResolver"
+
+
+class Problems:
+    """Everything in the model modlc cannot simulate: reported together, never skipped."""
+
+    def __init__(self):
+        self.items: dict[str, list[str]] = {}
+
+    def add(self, what: str, where: str) -> None:
+        self.items.setdefault(what, []).append(where)
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        lines = []
+        for what, where in self.items.items():
+            shown = ", ".join(where[:6]) + (f" and {len(where) - 6} more" if len(where) > 6 else "")
+            lines.append(f"  - {what}: {shown}")
+        raise ModelError("this NEURON model uses what modlc cannot simulate:\n" + "\n".join(lines))
+
+
+def _type_names(h, kind: int) -> list[str]:
+    """Names of NEURON's mechanism types: 0 density, 1 point processes and artificial cells."""
+    mt = h.MechanismType(kind)
+    names = []
+    for i in range(int(mt.count())):
+        mt.select(i)
+        name = h.ref("")
+        mt.selected(name)
+        names.append(name[0])
+    return names
+
+
+class MechanismIndex:
+    """NEURON mechanism name -> the .mod file modlc compiles for it: the model's own folders first
+    (what was given to nrnivmodl), then modlc's library of NEURON's built-ins."""
+
+    def __init__(self, mod_dirs):
+        from ..library import declared_names, names
+
+        self.files: dict[str, Path] = {}
+        for folder in mod_dirs:
+            for path in sorted(Path(folder).glob("*.mod")):
+                for name in declared_names(path):
+                    self.files.setdefault(name, path)
+        for name, path in names().items():
+            if name == path.stem and name not in declared_names(path):
+                continue  # a file stem, not a NEURON name
+            self.files.setdefault(name, path)
+        self.meta: dict[str, dict] = {}
+
+    def load(self, name: str, problems: Problems, where: str) -> tuple[Mechanism, dict] | None:
+        """The mechanism and its META (compiled once, cached on disk), or None with a problem noted."""
+        if name in self.meta:
+            meta = self.meta[name]
+            return (Mechanism(self.files[name]), meta) if meta else None
+        from .. import loader
+
+        path = self.files.get(name)
+        if path is None:
+            problems.add(f"{name}: no .mod file declares it (pass the model's mod folder) and modlc's library "
+                         "has no such built-in", where)
+            self.meta[name] = {}
+            return None
+        try:
+            meta = loader.load(path, backend="numpy").META
+        except Exception as exc:  # a compile error of the model's own file: reported with the rest
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            problems.add(f"{name}: {path} does not compile ({first})", where)
+            self.meta[name] = {}
+            return None
+        self.meta[name] = meta
+        return Mechanism(path), meta
+
+
+def _parameters(meta: dict, scope: str) -> list[str]:
+    return [v["name"] for v in meta["variables"]
+            if v["role"] == "parameter" and v["read_from"] == "p" and v["scope"] == scope]
+
+
+class PointerResolver:
+    """What a NEURON pointer (`seg._ref_v`, `pp._ref_amp`, `seg._ref_m_hh`) points at, by
+    comparing it with the candidates' own pointers (NEURON's pointers compare equal by target)."""
+
+    _CONTAINER = re.compile(r"cont=(\S+) (\S+) row")
+
+    def __init__(self, h, segments, points: dict[str, PointProcess], hoc_points: dict[str, Any]):
+        self.h, self.segments, self.points, self.hoc_points = h, segments, points, hoc_points
+        self._tables: dict[str, dict] = {}
+
+    def _table(self, key: str, build) -> dict:
+        if key not in self._tables:
+            self._tables[key] = build()
+        return self._tables[key]
+
+    def resolve(self, pointer) -> tuple[str, Any, str]:
+        """("v" | "range" | "point" | "t", Location or PointProcess or None, variable name)."""
+        text = repr(pointer)
+        if pointer == self.h._ref_t:
+            return "t", None, "t"
+        if "Node::field::Voltage" in text:
+            table = self._table("v", lambda: {seg._ref_v: loc for seg, loc in self.segments})
+            if pointer in table:
+                return "v", table[pointer], "v"
+        match = self._CONTAINER.search(text)
+        if match:
+            container, name = match.groups()
+            if container in self.hoc_points or any(h.startswith(container + "[") for h in self.hoc_points):
+                table = self._table(f"{container}.{name}", lambda: {getattr(obj, "_ref_" + name): self.points[hname]
+                                                        for hname, obj in self.hoc_points.items()
+                                                        if hname.startswith(container + "[")})
+                if pointer in table:
+                    return "point", table[pointer], name
+            full = name if container.endswith("_ion") else f"{name}_{container}"
+            table = self._table(full, lambda: self._range_table(full))
+            if pointer in table:
+                return "range", table[pointer], full
+        raise ModelError(f"modlc cannot tell what {text} points at (a membrane potential, a RANGE variable of a "
+                         "density mechanism or ion, or a point process's variable)")
+
+    def _range_table(self, full: str) -> dict:
+        table = {}
+        for seg, loc in self.segments:
+            if loc.x in (0.0, 1.0):  # a section's ends have no mechanisms (NEURON hands back the nearest segment's)
+                continue
+            try:
+                table[getattr(seg, "_ref_" + full)] = loc
+            except (AttributeError, NameError, TypeError):
+                continue
+        return table
+
+
+def read(h, mod_dirs=(), captured: Captured | None = None) -> Transfer:
+    """Read the model instantiated in this NEURON process (see the module docstring)."""
+    captured = captured or Captured()
+    problems = Problems()
+    index = MechanismIndex(mod_dirs)
+    if h.cvode.active():
+        problems.add("CVode is active (variable time step)", "h.cvode.active(1): modlc integrates NEURON's fixed step")
+    if int(h.secondorder) != 0:
+        problems.add(f"secondorder = {int(h.secondorder)}", "modlc integrates NEURON's default first-order scheme")
+    net = Network(celsius=float(h.celsius))
+    locations, segments = _read_cells(h, net, problems)
+    density_names = set(_type_names(h, 0))
+    _read_density(h, net, index, locations, density_names, problems)
+    points, hoc_points, trains = _read_points(h, net, index, captured, problems)
+    resolver = PointerResolver(h, segments, points, hoc_points)
+    _read_pointers(h, net, points, hoc_points, index, captured, resolver, problems)
+    gid_sources, netcon_sources = _read_netcons(h, net, locations, points, trains, captured, problems)
+    _read_plays(net, captured, resolver, problems)
+    _read_ions_and_v(h, net, index, segments, problems)
+    problems.raise_if_any()
+    return Transfer(net, float(h.dt), locations, points, trains, gid_sources, netcon_sources, segments, resolver)
+
+
+def _read_cells(h, net: Network, problems: Problems):
+    """Every tree of sections as a Cell with NEURON's own per-segment geometry."""
+    locations: dict[str, tuple[int, str]] = {}
+    segments = []
+    for root in h.allsec():
+        if root.parentseg() is not None:
+            continue
+        cell = Cell(root.name())
+        order, stack = [], [root]
+        while stack:  # parents before children, children in NEURON's order
+            sec = stack.pop()
+            order.append(sec)
+            stack.extend(reversed(list(sec.children())))
+        for sec in order:
+            name = sec.name()
+            if h.section_orientation(sec=sec) != 0:
+                problems.add("a section attached by its x = 1 end", name)
+            if h.ismembrane("extracellular", sec=sec):
+                problems.add("extracellular", name)
+            segs = list(sec)
+            all_segs = list(sec.allseg())
+            geometry = SegmentGeometry(tuple(float(s.area()) for s in segs),
+                                       tuple(float(s.ri()) for s in all_segs[1:]),
+                                       tuple(float(s.cm) for s in segs), tuple(float(s.diam) for s in segs))
+            parent = sec.parentseg()
+            cell.section(name, L=float(sec.L), diam=float(segs[0].diam), nseg=int(sec.nseg), Ra=float(sec.Ra),
+                         cm=float(segs[0].cm), parent=None if parent is None else parent.sec.name(),
+                         parent_x=1.0 if parent is None else float(parent.x), geometry=geometry)
+        k = net.add_cell(cell)
+        for sec in order:
+            locations[sec.name()] = (k, sec.name())
+            segments.extend((seg, Location(k, sec.name(), float(seg.x))) for seg in sec.allseg()
+                            if not (seg.x == 0.0 and sec.parentseg() is not None))
+    return locations, segments
+
+
+def _read_density(h, net: Network, index: MechanismIndex, locations, density_names: set[str],
+                  problems: Problems) -> None:
+    """One insertion per (cell, mechanism), with each segment's RANGE parameters."""
+    per_cell: dict[tuple[int, str], list] = {}
+    for sec in h.allsec():
+        cell, name = locations[sec.name()]
+        for mech in sec(0.5):
+            suffix = mech.name()
+            if suffix.endswith("_ion") or suffix == "extracellular" or suffix not in density_names:
+                continue
+            per_cell.setdefault((cell, suffix), []).append(sec)
+    for (cell, suffix), sections in per_cell.items():
+        found = index.load(suffix, problems, sections[0].name())
+        if found is None:
+            continue
+        mech, meta = found
+        params = {p: [float(getattr(seg, f"{p}_{suffix}")) for sec in sections for seg in sec]
+                  for p in _parameters(meta, "range")}
+        net.insert(mech, cell, [sec.name() for sec in sections], **params)
+        _read_globals(h, net, mech, meta, suffix)
+
+
+def _read_globals(h, net: Network, mech: Mechanism, meta: dict, suffix: str) -> None:
+    """GLOBAL parameters whose NEURON value differs from the file's default."""
+    for v in meta["variables"]:
+        if v["role"] != "parameter" or v["scope"] != "global" or v["read_from"] != "p":
+            continue
+        try:
+            value = float(getattr(h, f"{v['name']}_{suffix}"))
+        except (AttributeError, LookupError, TypeError):
+            continue
+        if value != (v["default"] or 0.0):
+            net.set_global(mech, v["name"], value)
+
+
+def _read_points(h, net: Network, index: MechanismIndex, captured: Captured, problems: Problems):
+    """Point processes at their segments and artificial cells; VecStims become spike trains."""
+    points: dict[str, PointProcess] = {}
+    hoc_points: dict[str, Any] = {}
+    trains: dict[str, SpikeTrain] = {}
+    for name in _type_names(h, 1):
+        instances = list(h.List(name))
+        if not instances:
+            continue
+        if name in SPIKE_TRAINS:
+            for obj in instances:
+                times = captured.vecstims.get(obj.hname())
+                if times is None:
+                    times = _vecstim_times(obj)
+                if times is None:
+                    problems.add("a VecStim whose play() modlc did not see (called from hoc, or before modlc was "
+                                 "enabled) and whose file does not make index and etime RANGE", obj.hname())
+                    continue
+                trains[obj.hname()] = net.spike_train(times)
+            continue
+        if name == PATTERN:
+            for obj in instances:
+                if obj.hname() not in captured.patterns:
+                    problems.add("a PatternStim whose play() was called before modlc was enabled", obj.hname())
+            continue
+        if name == "LinearMechanism":
+            problems.add("LinearMechanism", ", ".join(o.hname() for o in instances))
+            continue
+        found = index.load(name, problems, instances[0].hname())
+        if found is None:
+            continue
+        mech, meta = found
+        _read_globals(h, net, mech, meta, name)
+        names = _parameters(meta, "range")
+        for obj in instances:
+            params = {p: float(getattr(obj, p)) for p in names}
+            seg = obj.get_segment() if meta["kind"] != "artificial" else None
+            if meta["kind"] != "artificial" and seg is None:
+                problems.add(f"a {name} not placed in any section", obj.hname())
+                continue
+            if seg is None:
+                pp = net.artificial(mech, **params)
+            else:
+                pp = net.place(mech, (net.cells.index(net.cells[0]) if False else _cell_of(net, seg), seg.sec.name(),
+                                      float(seg.x)), **params)
+            if name == "NetStim" and params.get("noise", 0.0) > 0:
+                problems.add("a NetStim with noise > 0 (modlc's random numbers are not NEURON's Random123 "
+                             "streams, so its spikes would differ)", obj.hname())
+            points[obj.hname()] = pp
+            hoc_points[obj.hname()] = obj
+    return points, hoc_points, trains
+
+
+def _cell_of(net: Network, seg) -> int:
+    name = seg.sec.name()
+    for k, cell in enumerate(net.cells):
+        if name in cell.sections:
+            return k
+    raise ModelError(f"section {name} is in no cell")
+
+
+def _vecstim_times(obj) -> list[float] | None:
+    """A VecStim's vector, read through its own element() (each call loads the next time into
+    etime and advances index, which turns -1 past the end); its state is restored afterwards.
+    None where the file keeps index and etime private."""
+    try:
+        saved = (obj.index, obj.etime)
+    except (AttributeError, LookupError):
+        return None
+    times = []
+    obj.index = 0
+    while True:
+        obj.element()
+        if obj.index <= 0:
+            break
+        times.append(float(obj.etime))
+    obj.index, obj.etime = saved
+    return times
+
+
+def _read_pointers(h, net, points, hoc_points, index, captured: Captured, resolver: PointerResolver,
+                   problems: Problems) -> None:
+    """POINTERs: set by setpointer (read back from the POINTER itself) or by target_var/source_var."""
+    by_target = {}
+    for obj, pointer, sgid in captured.target_vars:
+        if sgid not in captured.source_vars:
+            problems.add(f"a target_var with no source_var for sgid {sgid}", obj.hname())
+            continue
+        kind, loc, _ = resolver.resolve(captured.source_vars[sgid])
+        if kind != "v":
+            problems.add("a source_var that is not a membrane potential", f"sgid {sgid}")
+            continue
+        variable = next((v["name"] for v in _variables(index, obj) if v["scope"] != "global"
+                         and _same_pointer(obj, v["name"], pointer)), None)
+        if variable is None:
+            problems.add("a target_var into a variable modlc cannot find", obj.hname())
+            continue
+        by_target[(obj.hname(), variable)] = loc
+    for (hname, variable), loc in by_target.items():
+        if hname in points:
+            net.link(points[hname], variable, loc)
+    for hname, obj in hoc_points.items():
+        meta = index.meta.get(hname.split("[")[0]) or {}
+        read = {key for k in meta.get("kernels", {}).values() for key in k["reads"].get("ion", ())}
+        for v in _variables(index, obj):
+            if v["role"] != "pointer" or v["name"] not in read or (hname, v["name"]) in by_target:
+                continue  # (a POINTER no kernel reads is a handle only VERBATIM C used)
+            try:
+                kind, loc, _ = resolver.resolve(getattr(obj, "_ref_" + v["name"]))
+            except (ModelError, ValueError, TypeError, RuntimeError, AttributeError):
+                kind = None
+            if kind != "v":
+                problems.add(f"POINTER {v['name']} not linked to a membrane potential", hname)
+                continue
+            net.link(points[hname], v["name"], loc)
+
+
+def _variables(index: MechanismIndex, obj) -> list[dict]:
+    meta = index.meta.get(obj.hname().split("[")[0]) or {}
+    return list(meta.get("variables", ()))
+
+
+def _same_pointer(obj, name: str, pointer) -> bool:
+    try:
+        return getattr(obj, "_ref_" + name) == pointer
+    except (AttributeError, LookupError, TypeError, RuntimeError):
+        return False
+
+
+def _read_netcons(h, net: Network, locations, points, trains, captured: Captured, problems: Problems):
+    """NetCons with their sources (a segment's v, a point process, a spike train or a gid)."""
+    pattern_times: dict[int, list[float]] = {}
+    for times, gids in captured.patterns.values():
+        for t, gid in zip(times, gids):
+            pattern_times.setdefault(int(gid), []).append(float(t))
+    gid_trains = {gid: net.spike_train(times) for gid, times in sorted(pattern_times.items())}
+    trains.update({f"gid {gid}": train for gid, train in gid_trains.items()})
+    gid_sources: dict[int, Any] = {}
+    netcon_sources: dict[str, Any] = {}
+    for nc in h.List("NetCon"):
+        pre, preseg, syn, gid = nc.pre(), nc.preseg(), nc.syn(), int(nc.srcgid())
+        if syn is not None and not nc.active():  # (active() is false for a NetCon without target)
+            continue
+        if pre is not None:
+            source = trains.get(pre.hname()) or points.get(pre.hname())
+            if source is None:
+                continue  # its source could not be read: already reported
+        elif preseg is not None:
+            cell, section = locations[preseg.sec.name()]
+            source = Location(cell, section, float(preseg.x))
+        elif gid in gid_trains:
+            source = gid_trains[gid]
+        else:
+            continue  # no source in this process: it never fires
+        target = None
+        if syn is not None:
+            target = points.get(syn.hname())
+            if target is None:
+                continue  # a target modlc cannot simulate: already reported
+        if gid >= 0 and gid not in gid_trains:
+            gid_sources[gid] = source
+        weights = [float(nc.weight[i]) for i in range(int(nc.wcnt()))]
+        made = net.connect(source, target, weights or 0.0, delay=float(nc.delay), threshold=float(nc.threshold))
+        netcon_sources[nc.hname()] = made.source
+    return gid_sources, netcon_sources
+
+
+def _read_plays(net: Network, captured: Captured, resolver: PointerResolver, problems: Problems) -> None:
+    for vec, pointer, when, continuous in captured.plays:
+        kind, target, name = resolver.resolve(pointer)
+        values = list(vec)
+        timing = {"dt": float(when)} if isinstance(when, (int, float)) else {"times": list(when)}
+        if kind == "point":
+            net.play(name, values, point=target, continuous=continuous, **timing)
+        elif kind == "range" and not name.startswith(("e", "i")) and "_" in name:
+            net.play(name, values, at=target, continuous=continuous, **timing)
+        else:
+            problems.add(f"Vector.play into {name} (modlc plays into parameters of point processes and "
+                         "density mechanisms)", vec.hname())
+
+
+def _read_ions_and_v(h, net: Network, index: MechanismIndex, segments, problems: Problems) -> None:
+    """Initial concentrations (NEURON's <ion>i0_<ion>_ion globals), fixed reversal potentials, and
+    the initial v of every section (after finitialize, v is what the run starts from)."""
+    used = {ion["name"] for meta in index.meta.values() if meta for ion in meta["ions"]}
+    for ion in sorted(used):
+        values = {}
+        for key, hname in ((f"{ion}i", f"{ion}i0_{ion}_ion"), (f"{ion}o", f"{ion}o0_{ion}_ion")):
+            try:
+                values[key] = float(getattr(h, hname))
+            except (AttributeError, LookupError):
+                continue
+        reversal = {float(getattr(seg, f"e{ion}")) for seg, loc in segments if _has(seg, f"e{ion}")}
+        if len(reversal) == 1:
+            values[f"e{ion}"] = reversal.pop()
+        elif len(reversal) > 1:
+            problems.add(f"e{ion} differing between segments (modlc has one initial reversal per ion)",
+                         ", ".join(f"{v:g}" for v in sorted(reversal)[:4]) + " mV")
+        if values:
+            net.set_ion(ion, **values)
+    by_section: dict[tuple[int, str], set] = {}
+    for seg, loc in segments:
+        by_section.setdefault((loc.cell, loc.section), set()).add(float(seg.v))
+    common = Counter(v for values in by_section.values() for v in values).most_common(1)
+    net.v_init = common[0][0] if common else float(h.v_init)
+    for (cell, section), values in by_section.items():
+        if len(values) > 1:
+            problems.add("v differing between the segments of one section at the start", section)
+        elif values != {net.v_init}:
+            net.set_v_init(cell, values.pop(), section)
+
+
+def _has(seg, name: str) -> bool:
+    try:
+        getattr(seg, name)
+        return True
+    except (AttributeError, NameError):
+        return False
