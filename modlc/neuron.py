@@ -149,7 +149,7 @@ class Switch:
         sim.advance(run, tstop)
         self.timings["run_s"] = self.timings.get("run_s", 0.0) + time.perf_counter() - started
         self._write_back(transfer, sim, run, recordings)
-        h.t = tstop
+        h.t = float(neuron_clock(run.steps, sim.dt)[-1])
 
     def _recordings(self, transfer) -> list:
         """Probes for every captured Vector.record (added to the network before it is compiled)."""
@@ -177,8 +177,9 @@ class Switch:
 
     def _write_back(self, transfer, sim, run, recordings) -> None:
         result = run.result()
+        clock = neuron_clock(run.steps, sim.dt)
         for vec, probe, every in recordings:
-            values = result.t if probe is None else result[probe]
+            values = clock if probe is None else result[probe]
             vec.from_python(np.ascontiguousarray(values[::every]))
         spikes = _spikes_by_gid(result, transfer)
         for args in self.captured.spike_records:
@@ -199,6 +200,13 @@ class Switch:
         plan, net = sim.plan, transfer.network
         for seg, loc in transfer.segments:
             seg.v = float(v[plan.node(net, loc)])
+
+
+def neuron_clock(steps: int, dt: float) -> np.ndarray:
+    """t after each of `steps` steps as NEURON's fixed step computes it (two half steps added to t
+    per step, so that t drifts from n·dt by rounding exactly as NEURON's does)."""
+    halves = np.add.accumulate(np.full(2 * steps, 0.5 * dt))
+    return np.concatenate([[0.0], halves[1::2]])
 
 
 def _spikes_by_gid(result, transfer) -> list[tuple[float, int]]:
@@ -311,7 +319,12 @@ def run_script(args) -> int:
         if script.suffix == ".hoc":
             from neuron import h
 
-            if not h.load_file(str(script)):
+            try:
+                loaded = h.load_file(str(script))
+            except RuntimeError:  # hoc printed its error already
+                loaded = False
+            if not loaded:
+                print(f"modlc neuron: error: {script}: hoc could not run it (see NEURON's message above)", file=sys.stderr)
                 return 1
         else:
             sys.path.insert(0, str(script.parent.resolve()))
