@@ -37,7 +37,10 @@ a_m and a_n are 0/0 at v = -40 and v = -55 mV.  Both have the form
 x / (exp(x/y) - 1) and are evaluated by vtrap(), which switches to the
 Taylor expansion y (1 - x/(2y)) when |x/y| < 1e-6.
 
-Rates are computed exactly at every step (no TABLE).
+Like NEURON's hh, rates() declares a TABLE (-100 to 100 mV in 200 steps,
+redone when celsius changes).  modlc computes the rates exactly unless the
+file is compiled with usetable=True, which interpolates in that table as
+NEURON does by default (NEURON: usetable_hh = 0 computes them exactly).
 ENDCOMMENT
 
 NEURON {
@@ -116,6 +119,7 @@ UNITSOFF
 PROCEDURE rates(vm (mV)) {
     : steady states and time constants of m, h, n at potential vm
     LOCAL a, b, q10
+    TABLE minf, mtau, hinf, htau, ninf, ntau DEPEND celsius FROM -100 TO 100 WITH 200
 
     q10 = 3^((celsius - 6.3)/10)
 

@@ -16,18 +16,21 @@ def mechanism(name):
     return _mechanism(name)
 
 
-def compile(path, backend="jax", dtype="float64", conductance="symbolic", include_path=(), output=None, tables=None):
+def compile(path, backend="jax", dtype="float64", conductance="symbolic", include_path=(), output=None, tables=None,
+            usetable=False):
     """(`path` may also name a library mechanism, as `mechanism` does.) Generate a mechanism's kernels for a backend: {file name: bytes}, or written to `output`;
     `tables` maps FUNCTION_TABLE names to `modlc.function_table.FunctionTable` values."""
     from .library import resolve
     from .loader import compile as _compile
 
-    return _compile(resolve(path), backend, dtype, conductance, include_path, output, tables)
+    return _compile(resolve(path), backend, dtype, conductance, include_path, output, tables, usetable)
 
 
-def load(path, backend="jax", dtype="float64", conductance="symbolic", include_path=(), tables=None):
-    """The generated kernel module of a .mod file (compiled on first use, cached on disk)."""
+def load(path, backend="jax", dtype="float64", conductance="symbolic", include_path=(), tables=None, usetable=False):
+    """The generated kernel module of a .mod file (compiled on first use, cached on disk);
+    `usetable=True` interpolates the file's TABLEs as NEURON does by default (modlc otherwise
+    computes tabulated functions exactly)."""
     from .library import resolve
     from .loader import load as _load
 
-    return _load(resolve(path), backend, dtype, conductance, include_path, tables)
+    return _load(resolve(path), backend, dtype, conductance, include_path, tables, usetable)

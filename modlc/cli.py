@@ -110,7 +110,7 @@ def cmd_compile(args) -> int:
     owners: dict[str, str] = {}
     for path in args.files:
         try:
-            mechanism = compile_ir(path, tuple(args.include_path), args.conductance)
+            mechanism = compile_ir(path, tuple(args.include_path), args.conductance, usetable=args.usetable)
             files = generate(mechanism, args.backend, args.dtype)
         except ModlcError as e:
             _print_diagnostics(e.diagnostics, lines)
@@ -240,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="floating-point type of the kernels (default: float64, as NEURON)")
     compile_.add_argument("--conductance", choices=("symbolic", "numeric"), default="symbolic",
                           help="dI/dv: exact derivative (default) or NEURON's (I(v+0.001)-I(v))/0.001")
+    compile_.add_argument("--usetable", action="store_true",
+                          help="interpolate in the file's TABLEs as NEURON does by default (default: compute the "
+                               "tabulated functions exactly, as NEURON does with usetable_<name> = 0)")
     compile_.add_argument("--check", action="store_true",
                           help="write nothing; exit 1 and print a unified diff if the files in DIR differ "
                                "from what would be generated")

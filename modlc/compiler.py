@@ -19,9 +19,10 @@ from .pipeline import compile_ir
 
 
 def compile_file(path: str | Path, backend: str, dtype: str = "float64", conductance: str = "symbolic",
-                 include_path: Sequence[str] = (), tables: Optional[Tables] = None) -> dict[str, bytes]:
+                 include_path: Sequence[str] = (), tables: Optional[Tables] = None,
+                 usetable: bool = False) -> dict[str, bytes]:
     """The generated files of one .mod file, as {file name: bytes} (raises ModlcError)."""
-    return generate(compile_ir(path, include_path, conductance, tables), backend, dtype)
+    return generate(compile_ir(path, include_path, conductance, tables, usetable), backend, dtype)
 
 
 def write_files(files: dict[str, bytes], directory: Path) -> list[Path]:

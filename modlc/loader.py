@@ -68,9 +68,10 @@ def compiler_fingerprint() -> str:
 
 
 def cache_key(path: str | Path, backend: str, dtype: str, conductance: str, include_path: Sequence[str] = (),
-              tables: Optional[Tables] = None) -> str:
+              tables: Optional[Tables] = None, usetable: bool = False) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, compiler_fingerprint(), backend, dtype, conductance, table_text(tables)):
+    for part in (__version__, compiler_fingerprint(), backend, dtype, conductance, table_text(tables),
+                 "usetable" if usetable else "exact"):
         digest.update(part.encode() + b"\0")
     for file in source_files(path, include_path):
         data = file.read_bytes()
@@ -84,36 +85,37 @@ def table_text(tables: Optional[Tables]) -> str:
 
 
 def compile(path: str | Path, backend: str = "jax", dtype: str = "float64", conductance: str = "symbolic",
-            include_path: Sequence[str] = (), output: str | Path | None = None, tables: Optional[Tables] = None):
+            include_path: Sequence[str] = (), output: str | Path | None = None, tables: Optional[Tables] = None,
+            usetable: bool = False):
     """Generate a mechanism's kernels: {file name: bytes}, or, given `output`, write them there and
-    return their paths; `tables` gives FUNCTION_TABLE values. Raises ModlcError for a bad .mod file
-    or option."""
+    return their paths; `tables` gives FUNCTION_TABLE values; `usetable` interpolates TABLEs as
+    NEURON does by default. Raises ModlcError for a bad .mod file or option."""
     from .compiler import compile_file, write_files
 
-    files = compile_file(path, backend, dtype, conductance, include_path, tables)
+    files = compile_file(path, backend, dtype, conductance, include_path, tables, usetable)
     if output is None:
         return files
     return write_files(files, Path(output))
 
 
 def load(path: str | Path, backend: str = "jax", dtype: str = "float64", conductance: str = "symbolic",
-         include_path: Sequence[str] = (), tables: Optional[Tables] = None) -> ModuleType:
+         include_path: Sequence[str] = (), tables: Optional[Tables] = None, usetable: bool = False) -> ModuleType:
     """The generated module of a .mod file, compiled on first use and cached on disk.
 
     Loading float64 JAX kernels switches on jax_enable_x64, which they need."""
     from . import backends
 
-    key = cache_key(path, backend, dtype, conductance, include_path, tables)
+    key = cache_key(path, backend, dtype, conductance, include_path, tables, usetable)
     if key in _loaded:
         return _loaded[key]
     entry = cache_root() / key[:2] / key
     if not (entry / "module").is_file():
-        _fill(entry, compile(path, backend, dtype, conductance, include_path, tables=tables))
+        _fill(entry, compile(path, backend, dtype, conductance, include_path, tables=tables, usetable=usetable))
     stem = (entry / "module").read_text(encoding="utf-8").strip()
     backends.prepare(backend, dtype)
     module = import_module_file(entry / f"{stem}.py", f"modlc_{backend}")
     module.__modlc_source__ = (str(Path(path).resolve()), conductance, tuple(include_path),  # lets the runtime
-                               tuple(sorted((tables or {}).items())))  # recompile it for another backend
+                               tuple(sorted((tables or {}).items())), usetable)  # recompile it for another backend
     _loaded[key] = module
     return module
 

@@ -33,7 +33,7 @@ from .bounds import upper_bound
 from .diagnostics import ModlcError
 from .lower_events import EventLowering, receive_lowering
 from .semantics import SymbolTable
-from .symbolic import (RANDOM_DRAWS, as_condition, as_number, is_atomic,
+from .symbolic import (RANDOM_DRAWS, TableFraction, TableIndex, as_condition, as_number, is_atomic,
                        math_function, number, select, sym, symbol_base)
 
 MAX_UNROLL = 10_000  # loop iterations, summed over a kernel
@@ -114,13 +114,14 @@ class _Builder:
 
 class Lowerer(EventLowering):
     def __init__(self, mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic",
-                 tables: Optional[function_table.Tables] = None):
+                 tables: Optional[function_table.Tables] = None, usetable: bool = False):
         if conductance_mode not in conductance.MODES:
             raise ValueError(f"conductance must be one of {conductance.MODES}")
         self.conductance = conductance_mode
         self.mod = mod
         self.table = table
         self.tables = dict(tables or {})
+        self.usetable = usetable
         self.items = list(mod.walk_items())
         self.callables = {i.name.name: i for i in self.items if isinstance(i, A.Callable) and i.name}
         self.blocks = {i.name.name: i for i in self.items
@@ -579,7 +580,16 @@ class Lowerer(EventLowering):
         name = target.name.name
         if name in self.call_stack:
             raise unsupported(node.loc, f"recursive call of {target.kind} '{name}' (modlc inlines calls)")
-        args = {p.name: self.bind(p.name, self.expr(a, frame)) for p, a in zip(target.params, node.args)}
+        values = [self.expr(a, frame) for a in node.args]
+        table = next((s for s in target.body.statements if isinstance(s, A.Table)), None) if self.usetable else None
+        if table is not None and len(values) == 1 and table.low is not None:
+            return self.tabled_call(target, values[0], table, frame)
+        return self.run_callable(target, values)
+
+    def run_callable(self, target: A.Callable, values: list) -> sp.Expr:
+        """Execute a FUNCTION or PROCEDURE body on argument values (inlined); its result."""
+        name = target.name.name
+        args = {p.name: self.bind(p.name, value) for p, value in zip(target.params, values)}
         inner = _Frame([args], function=name if target.kind == "FUNCTION" else None)
         self.call_stack.append(name)
         self.inlined.add(name)
@@ -588,6 +598,33 @@ class Lowerer(EventLowering):
         finally:
             self.call_stack.pop()
         return inner.result
+
+    def tabled_call(self, target: A.Callable, x: sp.Expr, table: A.Table, frame: _Frame) -> sp.Expr:
+        """NEURON's TABLE (nocmodl's `_n_<name>`): the function is tabulated at n + 1 points from
+        FROM to TO, and a call interpolates linearly between the two points around its argument,
+        taking the end values outside. The table's values at those two points are the function
+        itself there, so the body runs at both grid points and the results are interpolated: the
+        numbers NEURON's table holds, without a table. A PROCEDURE's TABLE names the variables it
+        interpolates; its other assignments happen too (NEURON would skip them)."""
+        bounds = [as_number(self.expr(e, frame)) for e in (table.low, table.high, table.count)]
+        if not all(b.is_number for b in bounds) or int(bounds[2]) < 1:
+            self.notes.append(f"{table.loc}: TABLE bounds that are not numbers: computed exactly")
+            return self.run_callable(target, [x])
+        low, high, count = float(bounds[0]), float(bounds[1]), int(bounds[2])
+        step = (high - low) / count  # nocmodl's _dx, and _mfac = 1/_dx
+        xi = self.bind("table_xi", number(1.0 / step) * (as_number(x) - number(low)))
+        index = self.bind("table_index", TableIndex(xi, sp.Integer(count)))
+        fraction = self.bind("table_fraction", TableFraction(xi, index))
+        names = [n.name for n in table.names]
+        below = self.run_callable(target, [number(low) + index * number(step)])
+        at_below = [self.bind(f"{n}_below", self.read(n, None, frame, table.loc)) for n in names]
+        above = self.run_callable(target, [number(low) + (index + 1) * number(step)])
+        for n, a in zip(names, at_below):
+            b = self.read(n, None, frame, table.loc)
+            self.write(n, None, a + fraction * (b - a), frame, table.loc)
+        if target.kind == "FUNCTION":
+            return as_number(below) + fraction * (as_number(above) - as_number(below))
+        return above
 
     @property
     def depth(self) -> int:
@@ -1091,7 +1128,7 @@ _STATEMENT_HANDLERS = {
 
 
 def lower(mod: A.ModFile, table: SymbolTable, conductance_mode: str = "symbolic",
-          tables: Optional[function_table.Tables] = None) -> LoweredMechanism:
+          tables: Optional[function_table.Tables] = None, usetable: bool = False) -> LoweredMechanism:
     """Lower a checked file: every kernel straight-line, SOLVE blocks as `ir.System`s; `tables`
-    holds the values of its FUNCTION_TABLEs."""
-    return Lowerer(mod, table, conductance_mode, tables).run()
+    holds the values of its FUNCTION_TABLEs; `usetable` interpolates TABLEs as NEURON does."""
+    return Lowerer(mod, table, conductance_mode, tables, usetable).run()

@@ -34,12 +34,13 @@ ENABLED: "Switch | None" = None
 class Switch:
     """Captures what the script asks NEURON for, and runs modlc when NEURON would integrate."""
 
-    def __init__(self, backend: str = "jax", dtype: str = "float64", mod_dirs=(), chunk: int = 2000):
+    def __init__(self, backend: str = "jax", dtype: str = "float64", mod_dirs=(), chunk: int = 2000,
+                 verbose: bool = False):
         from neuron import h
 
         from modlc.runtime.neuron_reader import Captured
 
-        self.h, self.backend, self.dtype, self.chunk = h, backend, dtype, chunk
+        self.h, self.backend, self.dtype, self.chunk, self.verbose = h, backend, dtype, chunk, verbose
         self.mod_dirs = [Path(d) for d in mod_dirs]
         self.captured = Captured()
         self.session = None  # (transfer, simulation, run, recordings) since the last finitialize
@@ -150,6 +151,11 @@ class Switch:
         self.timings["run_s"] = self.timings.get("run_s", 0.0) + time.perf_counter() - started
         self._write_back(transfer, sim, run, recordings)
         h.t = float(neuron_clock(run.steps, sim.dt)[-1])
+        if self.verbose:
+            net = transfer.network
+            print(f"modlc neuron: {len(net.cells)} cells, {sum(s.nseg for c in net.cells for s in c.sections.values())} "
+                  f"compartments; transfer {self.timings['transfer_s']:.3f} s, set-up {self.timings['setup_s']:.3f} s, "
+                  f"runs {self.timings['run_s']:.3f} s ({self.backend} {self.dtype}, to t = {h.t:g} ms)", file=sys.stderr)
 
     def _recordings(self, transfer) -> list:
         """Probes for every captured Vector.record (added to the network before it is compiled)."""
@@ -278,11 +284,13 @@ def _default_mod_dirs() -> list[Path]:
     return [d for d in (here, here / "mod", here / "mods", here / "modfiles") if d.is_dir()]
 
 
-def enable(backend: str = "jax", dtype: str = "float64", mod_dirs=(), chunk: int = 2000) -> Switch:
-    """Let modlc simulate this process's NEURON model from now on (call before building it)."""
+def enable(backend: str = "jax", dtype: str = "float64", mod_dirs=(), chunk: int = 2000,
+           verbose: bool = False) -> Switch:
+    """Let modlc simulate this process's NEURON model from now on (call before building it);
+    `verbose` prints the transfer, set-up and run times after each run."""
     global ENABLED
     if ENABLED is None:
-        ENABLED = Switch(backend, dtype, mod_dirs, chunk)
+        ENABLED = Switch(backend, dtype, mod_dirs, chunk, verbose)
     return ENABLED
 
 
@@ -298,6 +306,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("args", nargs=argparse.REMAINDER, help="the script's own arguments (after --)")
     parser.add_argument("--backend", default="jax", choices=["jax", "tf", "onnx", "numpy"])
     parser.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    parser.add_argument("-v", "--verbose", action="store_true", help="print the transfer, set-up and run times")
     parser.add_argument("--mod-dir", action="append", default=[], metavar="DIR",
                         help="a folder of the model's .mod files (default: the script's folder and its mod/, "
                              "mods/, modfiles/)")
@@ -314,7 +323,7 @@ def run_script(args) -> int:
     mod_dirs = args.mod_dir or [d for d in (script.parent, script.parent / "mod", script.parent / "mods",
                                             script.parent / "modfiles") if d.is_dir()]
     try:
-        enable(args.backend, args.dtype, mod_dirs)
+        enable(args.backend, args.dtype, mod_dirs, verbose=args.verbose)
         sys.argv = [str(script), *rest]
         if script.suffix == ".hoc":
             from neuron import h

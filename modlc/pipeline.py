@@ -6,11 +6,11 @@ own so that `modlc show --stage lowered|solved|ir` and the tests can inspect it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional, Sequence
 
-from . import cse, ir, solvers
+from . import cse, ir, solvers, symbolic
 from .ast_nodes import ModFile
 from .conductance import conductance_key, currents
 from .function_table import Tables
@@ -26,8 +26,9 @@ class SolvedMechanism:
     notes: list[str]
 
 
-def lower_module(mod: ModFile, conductance: str = "symbolic", tables: Optional[Tables] = None) -> LoweredMechanism:
-    return lower(mod, check(mod), conductance, tables)
+def lower_module(mod: ModFile, conductance: str = "symbolic", tables: Optional[Tables] = None,
+                 usetable: bool = False) -> LoweredMechanism:
+    return lower(mod, check(mod), conductance, tables, usetable)
 
 
 def solve(lowered: LoweredMechanism) -> SolvedMechanism:
@@ -42,6 +43,7 @@ def build_ir(solved: SolvedMechanism) -> ir.MechanismIR:
     table = lowered.table
     kernels = {}
     for name, kernel in solved.kernels.items():
+        kernel = expand_table_lookups(kernel)
         kernel = cse.eliminate(kernel, solvers.Namer(kernel.symbol_names() | set(table.symbols)))
         roots = set().union(*(v.free_symbols for v in kernel.outputs.values()))
         kernels[name] = ir.Kernel(name, ir.live_statements(kernel.statements, roots), kernel.outputs)
@@ -55,6 +57,26 @@ def build_ir(solved: SolvedMechanism) -> ir.MechanismIR:
         currents=ir_currents, net_receive_args=lowered.net_receive_args,
         kernels=kernels, notes=solved.notes, loop_limits=lowered.loop_limits,
     )
+
+
+def expand_table_lookups(kernel: ir.Kernel) -> ir.Kernel:
+    """TABLE lookups (kept opaque through dI/dv and the solvers) as the min/max/floor printed."""
+    ex = symbolic.expand_table_lookups
+
+    def expand(stmt):
+        if isinstance(stmt, ir.Assign):
+            return ir.Assign(stmt.target, ex(stmt.value))
+        if isinstance(stmt, ir.Event):
+            return replace(stmt, args=tuple(ex(a) for a in stmt.args), mask=ex(stmt.mask))
+        if isinstance(stmt, ir.ImplicitSolve):
+            return replace(stmt, initial=tuple(ex(e) for e in stmt.initial),
+                           body=tuple(ir.Assign(a.target, ex(a.value)) for a in stmt.body),
+                           residual=tuple(ex(e) for e in stmt.residual),
+                           jacobian=tuple(tuple(ex(e) for e in row) for row in stmt.jacobian))
+        return stmt
+
+    return ir.Kernel(kernel.name, [expand(s) for s in kernel.statements],
+                     {k: ex(v) for k, v in kernel.outputs.items()})
 
 
 def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable]:
@@ -97,7 +119,8 @@ def variables(table: SymbolTable, lowered: LoweredMechanism) -> list[ir.Variable
 
 
 def compile_ir(path: str | Path, include_path: Sequence[str] = (), conductance: str = "symbolic",
-               tables: Optional[Tables] = None) -> ir.MechanismIR:
+               tables: Optional[Tables] = None, usetable: bool = False) -> ir.MechanismIR:
     """Parse, check, lower, solve and build the IR of one .mod file (raises ModlcError); `tables`
-    gives its FUNCTION_TABLEs' values (modlc.function_table)."""
-    return build_ir(solve(lower_module(parse_file(path, tuple(include_path)), conductance, tables)))
+    gives its FUNCTION_TABLEs' values (modlc.function_table); `usetable` interpolates TABLEs as
+    NEURON does by default, where modlc otherwise computes the functions exactly."""
+    return build_ir(solve(lower_module(parse_file(path, tuple(include_path)), conductance, tables, usetable)))

@@ -84,6 +84,42 @@ class fmod(sp.Function):
         return None
 
 
+class TableIndex(sp.Function):
+    """The grid interval a NEURON TABLE lookup uses: floor(xi) kept within [0, n - 1]
+    (xi = (x - FROM)·n/(TO - FROM)). Piecewise constant, so its derivative is 0: dI/dv and Newton's
+    Jacobian see the table's slope, not the staircase. Spelled out by `expand_table_lookups`."""
+
+    nargs = 2
+
+    def fdiff(self, argindex=1):
+        return sp.Integer(0)
+
+    def expanded(self) -> sp.Expr:
+        xi, n = self.args
+        return sp.Min(sp.Max(sp.floor(xi), 0), n - 1)
+
+
+class TableFraction(sp.Function):
+    """Where xi lies in the interval `index` of a TABLE lookup, kept within [0, 1] (so the end
+    values hold outside FROM..TO); its derivative is 1 with respect to xi."""
+
+    nargs = 2
+
+    def fdiff(self, argindex=1):
+        return sp.Integer(1) if argindex == 1 else sp.Integer(-1)
+
+    def expanded(self) -> sp.Expr:
+        xi, index = self.args
+        return sp.Min(sp.Max(xi - index, 0), 1)
+
+
+def expand_table_lookups(expr: sp.Expr) -> sp.Expr:
+    """TableIndex and TableFraction as the min/max/floor the backends print."""
+    if not expr.has(TableIndex, TableFraction):
+        return expr
+    return expr.replace(lambda e: isinstance(e, (TableIndex, TableFraction)), lambda e: e.expanded())
+
+
 class RandomDraw(sp.Function):
     """A random draw `Kind(serial, *args)`, one subclass per distribution.
 

@@ -25,6 +25,7 @@ class Mechanism:
     conductance: str = "symbolic"
     include_path: tuple[str, ...] = ()
     tables: Any = ()
+    usetable: bool = False  # interpolate the file's TABLEs as NEURON does (default: exact functions)
 
     def __post_init__(self):
         pairs = self.tables.items() if isinstance(self.tables, Mapping) else self.tables
@@ -32,7 +33,7 @@ class Mechanism:
 
     @property
     def key(self) -> tuple:
-        return (str(self.path.resolve()), self.conductance, self.include_path, self.tables)
+        return (str(self.path.resolve()), self.conductance, self.include_path, self.tables, self.usetable)
 
 
 MechanismLike = Union[str, Path, Mechanism, ModuleType]
@@ -53,7 +54,7 @@ def as_mechanism(mech: MechanismLike) -> Mechanism:
         return mech
     source = getattr(mech, "__modlc_source__", None)
     if source is not None:  # the simulation compiles the same file for its own backend and dtype
-        return Mechanism(Path(source[0]), source[1], tuple(source[2]), source[3])
+        return Mechanism(Path(source[0]), source[1], tuple(source[2]), source[3], source[4])
     if isinstance(mech, (str, Path)):
         from ..library import resolve  # a path, or a library name: "hh", "ExpSyn"
 

@@ -46,8 +46,8 @@ class SegmentGeometry:
         if sizes != (nseg,) * 4:
             raise ModelError(f"section {name!r}: its segment geometry has {sizes} values, not nseg = {nseg} "
                              "(and nseg + 1 resistances)")
-        values = np.array(self.area + self.ri + self.diam)
-        if not (np.all(np.isfinite(values)) and np.all(values > 0)) or min(self.cm) < 0:
+        positive = self.area + self.ri + self.diam
+        if not all(0 < x < math.inf for x in positive) or not all(x >= 0 for x in self.cm):
             raise ModelError(f"section {name!r}: segment areas, resistances and diameters must be positive, cm >= 0")
 
 
@@ -66,7 +66,14 @@ class Section:
     parent_x: float = 1.0
     geometry: SegmentGeometry | None = None
 
+    def key(self) -> tuple:
+        """Everything the tree is built from."""
+        return self.L, self.diam, self.nseg, self.Ra, self.cm, self.parent, self.parent_x, id(self.geometry)
+
     def check(self) -> None:
+        """Raise ModelError on an impossible value (checked again only after an edit)."""
+        if getattr(self, "_checked", None) == self.key():
+            return
         if not (isinstance(self.nseg, int) and self.nseg >= 1):
             raise ModelError(f"section {self.name!r}: nseg must be a positive integer, got {self.nseg!r}")
         for attr in ("L", "diam", "Ra"):
@@ -79,6 +86,7 @@ class Section:
             raise ModelError(f"section {self.name!r}: parent_x must lie in [0, 1], got {self.parent_x!r}")
         if self.geometry is not None:
             self.geometry.check(self.name, self.nseg)
+        self._checked = self.key()
 
     def segment(self, x: float) -> int:
         """Index of the segment holding position x (NEURON's rule: x = 1 is the last segment)."""
@@ -168,12 +176,12 @@ class Cell:
         return swc_cell(Path(path), name or Path(path).stem, nseg_per_um, Ra, cm)
 
     def tree(self) -> Tree:
-        """NEURON's nodes and axial coefficients for this cell (computed once; sections are
-        checked again each time, since their attributes may have been edited)."""
-        for sec in self.sections.values():
-            sec.check()
-        key = tuple((s.L, s.diam, s.nseg, s.Ra, s.cm, s.parent, s.parent_x, s.geometry) for s in self.sections.values())
+        """NEURON's nodes and axial coefficients for this cell (rebuilt, and the sections checked
+        again, whenever a section's attributes were edited since)."""
+        key = tuple(sec.key() for sec in self.sections.values())
         if self._tree is None or self._tree[0] != key:
+            for sec in self.sections.values():
+                sec.check()
             self._tree = (key, self._build_tree())
         return self._tree[1]
 

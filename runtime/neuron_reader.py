@@ -95,11 +95,14 @@ def _type_names(h, kind: int) -> list[str]:
 
 class MechanismIndex:
     """NEURON mechanism name -> the .mod file modlc compiles for it: the model's own folders first
-    (what was given to nrnivmodl), then modlc's library of NEURON's built-ins."""
+    (what was given to nrnivmodl), then modlc's library of NEURON's built-ins. A file with a TABLE
+    is compiled to interpolate in it when NEURON does (its usetable_<name>, 1 by default), and
+    every file with NEURON's numeric dI/dv, so that the two compute the same numbers."""
 
-    def __init__(self, mod_dirs):
+    def __init__(self, h, mod_dirs):
         from ..library import declared_names, names
 
+        self.h = h
         self.files: dict[str, Path] = {}
         for folder in mod_dirs:
             for path in sorted(Path(folder).glob("*.mod")):
@@ -115,7 +118,7 @@ class MechanismIndex:
         """The mechanism and its META (compiled once, cached on disk), or None with a problem noted."""
         if name in self.meta:
             meta = self.meta[name]
-            return (Mechanism(self.files[name]), meta) if meta else None
+            return (self.mechanism(name), meta) if meta else None
         from .. import loader
 
         path = self.files.get(name)
@@ -132,7 +135,14 @@ class MechanismIndex:
             self.meta[name] = {}
             return None
         self.meta[name] = meta
-        return Mechanism(path), meta
+        return self.mechanism(name), meta
+
+    def mechanism(self, name: str) -> Mechanism:
+        try:
+            usetable = float(getattr(self.h, f"usetable_{name}")) != 0
+        except (AttributeError, LookupError, TypeError):
+            usetable = False  # no TABLE in NEURON's version of it
+        return Mechanism(self.files[name], "numeric", usetable=usetable)  # NEURON's dI/dv: (I(v + 0.001) - I(v))/0.001
 
 
 def _parameters(meta: dict, scope: str) -> list[str]:
@@ -196,7 +206,7 @@ def read(h, mod_dirs=(), captured: Captured | None = None) -> Transfer:
     """Read the model instantiated in this NEURON process (see the module docstring)."""
     captured = captured or Captured()
     problems = Problems()
-    index = MechanismIndex(mod_dirs)
+    index = MechanismIndex(h, mod_dirs)
     if h.cvode.active():
         problems.add("CVode is active (variable time step)", "h.cvode.active(1): modlc integrates NEURON's fixed step")
     if int(h.secondorder) != 0:
@@ -205,7 +215,7 @@ def read(h, mod_dirs=(), captured: Captured | None = None) -> Transfer:
     locations, segments = _read_cells(h, net, problems)
     density_names = set(_type_names(h, 0))
     _read_density(h, net, index, locations, density_names, problems)
-    points, hoc_points, trains = _read_points(h, net, index, captured, problems)
+    points, hoc_points, trains = _read_points(h, net, index, locations, captured, problems)
     resolver = PointerResolver(h, segments, points, hoc_points)
     _read_pointers(h, net, points, hoc_points, index, captured, resolver, problems)
     gid_sources, netcon_sources = _read_netcons(h, net, locations, points, trains, captured, problems)
@@ -216,7 +226,7 @@ def read(h, mod_dirs=(), captured: Captured | None = None) -> Transfer:
 
 
 def _read_cells(h, net: Network, problems: Problems):
-    """Every tree of sections as a Cell with NEURON's own per-segment geometry."""
+    """Every tree of sections as a Cell with NEURON's own per-segment geometry; also each node's v."""
     locations: dict[str, tuple[int, str]] = {}
     segments = []
     for root in h.allsec():
@@ -227,27 +237,25 @@ def _read_cells(h, net: Network, problems: Problems):
         while stack:  # parents before children, children in NEURON's order
             sec = stack.pop()
             order.append(sec)
-            stack.extend(reversed(list(sec.children())))
+            stack.extend(reversed(sec.children()))
+        k = len(net.cells)
         for sec in order:
             name = sec.name()
-            if h.section_orientation(sec=sec) != 0:
+            if sec.orientation() != 0:
                 problems.add("a section attached by its x = 1 end", name)
-            if h.ismembrane("extracellular", sec=sec):
+            if sec.has_membrane("extracellular"):
                 problems.add("extracellular", name)
-            segs = list(sec)
-            all_segs = list(sec.allseg())
-            geometry = SegmentGeometry(tuple(float(s.area()) for s in segs),
-                                       tuple(float(s.ri()) for s in all_segs[1:]),
-                                       tuple(float(s.cm) for s in segs), tuple(float(s.diam) for s in segs))
+            nodes = list(sec.allseg())
+            segs = nodes[1:-1]
+            geometry = SegmentGeometry(tuple([s.area() for s in segs]), tuple([s.ri() for s in nodes[1:]]),
+                                       tuple([s.cm for s in segs]), tuple([s.diam for s in segs]))
             parent = sec.parentseg()
-            cell.section(name, L=float(sec.L), diam=float(segs[0].diam), nseg=int(sec.nseg), Ra=float(sec.Ra),
-                         cm=float(segs[0].cm), parent=None if parent is None else parent.sec.name(),
-                         parent_x=1.0 if parent is None else float(parent.x), geometry=geometry)
-        k = net.add_cell(cell)
-        for sec in order:
-            locations[sec.name()] = (k, sec.name())
-            segments.extend((seg, Location(k, sec.name(), float(seg.x))) for seg in sec.allseg()
-                            if not (seg.x == 0.0 and sec.parentseg() is not None))
+            cell.section(name, L=sec.L, diam=geometry.diam[0], nseg=sec.nseg, Ra=sec.Ra, cm=geometry.cm[0],
+                         parent=None if parent is None else parent.sec.name(),
+                         parent_x=1.0 if parent is None else parent.x, geometry=geometry)
+            locations[name] = (k, name)
+            segments.extend((seg, Location(k, name, seg.x)) for seg in (nodes if parent is None else nodes[1:]))
+        net.add_cell(cell)
     return locations, segments
 
 
@@ -286,7 +294,7 @@ def _read_globals(h, net: Network, mech: Mechanism, meta: dict, suffix: str) -> 
             net.set_global(mech, v["name"], value)
 
 
-def _read_points(h, net: Network, index: MechanismIndex, captured: Captured, problems: Problems):
+def _read_points(h, net: Network, index: MechanismIndex, locations, captured: Captured, problems: Problems):
     """Point processes at their segments and artificial cells; VecStims become spike trains."""
     points: dict[str, PointProcess] = {}
     hoc_points: dict[str, Any] = {}
@@ -329,22 +337,14 @@ def _read_points(h, net: Network, index: MechanismIndex, captured: Captured, pro
             if seg is None:
                 pp = net.artificial(mech, **params)
             else:
-                pp = net.place(mech, (net.cells.index(net.cells[0]) if False else _cell_of(net, seg), seg.sec.name(),
-                                      float(seg.x)), **params)
+                cell, section = locations[seg.sec.name()]
+                pp = net.place(mech, (cell, section, float(seg.x)), **params)
             if name == "NetStim" and params.get("noise", 0.0) > 0:
                 problems.add("a NetStim with noise > 0 (modlc's random numbers are not NEURON's Random123 "
                              "streams, so its spikes would differ)", obj.hname())
             points[obj.hname()] = pp
             hoc_points[obj.hname()] = obj
     return points, hoc_points, trains
-
-
-def _cell_of(net: Network, seg) -> int:
-    name = seg.sec.name()
-    for k, cell in enumerate(net.cells):
-        if name in cell.sections:
-            return k
-    raise ModelError(f"section {name} is in no cell")
 
 
 def _vecstim_times(obj) -> list[float] | None:
@@ -478,7 +478,7 @@ def _read_ions_and_v(h, net: Network, index: MechanismIndex, segments, problems:
                 values[key] = float(getattr(h, hname))
             except (AttributeError, LookupError):
                 continue
-        reversal = {float(getattr(seg, f"e{ion}")) for seg, loc in segments if _has(seg, f"e{ion}")}
+        reversal = {getattr(seg, f"e{ion}") for sec in h.allsec() if sec.has_membrane(f"{ion}_ion") for seg in sec}
         if len(reversal) == 1:
             values[f"e{ion}"] = reversal.pop()
         elif len(reversal) > 1:
@@ -488,7 +488,7 @@ def _read_ions_and_v(h, net: Network, index: MechanismIndex, segments, problems:
             net.set_ion(ion, **values)
     by_section: dict[tuple[int, str], set] = {}
     for seg, loc in segments:
-        by_section.setdefault((loc.cell, loc.section), set()).add(float(seg.v))
+        by_section.setdefault((loc.cell, loc.section), set()).add(seg.v)
     common = Counter(v for values in by_section.values() for v in values).most_common(1)
     net.v_init = common[0][0] if common else float(h.v_init)
     for (cell, section), values in by_section.items():
@@ -496,11 +496,3 @@ def _read_ions_and_v(h, net: Network, index: MechanismIndex, segments, problems:
             problems.add("v differing between the segments of one section at the start", section)
         elif values != {net.v_init}:
             net.set_v_init(cell, values.pop(), section)
-
-
-def _has(seg, name: str) -> bool:
-    try:
-        getattr(seg, name)
-        return True
-    except (AttributeError, NameError):
-        return False

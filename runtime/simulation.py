@@ -122,7 +122,7 @@ class Simulation:
         def load(mech: Mechanism):
             mode = conductance or mech.conductance
             return loader.load(mech.path, backend=backend, dtype=dtype, conductance=mode, include_path=mech.include_path,
-                               tables=dict(mech.tables))
+                               tables=dict(mech.tables), usetable=mech.usetable)
 
         self.plan: Plan = assemble(net, load, self.dt)
         self.ops = primitives(backend, dtype)

@@ -240,6 +240,7 @@ def iclamp_case(delay, dur, amp):
 
 
 h.usetable_hh = 0   # built-in hh tabulates its rates by default; compute exactly
+setattr(h, "usetable_" + HH, 0)  # and so does ours, which declares the same TABLE
 out = {
     "defaults": defaults_case(),
     "hh": {str(c): hh_case(c) for c in (6.3, 16.3)},

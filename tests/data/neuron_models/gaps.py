@@ -5,7 +5,7 @@ import sys
 import numpy as np
 from neuron import h
 h.load_file("stdrun.hoc")
-h.usetable_hh = 0
+h.usetable_hh = 0  # rates computed exactly (the other scripts keep NEURON's default tables)
 pc = h.ParallelContext()
 cells, gaps, vecs = [], [], []
 for i in range(6):

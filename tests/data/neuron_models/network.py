@@ -6,7 +6,6 @@ import sys
 import numpy as np
 from neuron import h
 h.load_file("stdrun.hoc")
-h.usetable_hh = 0
 pc = h.ParallelContext()
 N = 120
 

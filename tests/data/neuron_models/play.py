@@ -6,7 +6,7 @@ import sys
 import numpy as np
 from neuron import h
 h.load_file("stdrun.hoc")
-h.usetable_hh = 0
+h.usetable_hh = 0  # rates computed exactly (the other scripts keep NEURON's default tables)
 s = h.Section(name="soma"); s.L = s.diam = 20; s.insert("hh")
 d = h.Section(name="dend"); d.connect(s(1)); d.L = 200; d.diam = 2; d.nseg = 5; d.insert("pas")
 ic = h.IClamp(s(0.5)); ic.delay = 0; ic.dur = 1e9

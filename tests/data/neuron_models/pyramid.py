@@ -10,7 +10,6 @@ import numpy as np
 from neuron import h
 
 h.load_file("stdrun.hoc")
-h.usetable_hh = 0  # NEURON's hh.mod interpolates its rates from a TABLE by default; modlc computes them exactly
 h.load_file(str(Path(neuron.__file__).parent / ".data" / "share" / "nrn" / "demo" / "pyramid.nrn"))
 for sec in h.allsec():
     sec.nseg = 1 + 2 * int(sec.L / 40)
