@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import re
 import subprocess
@@ -59,3 +60,24 @@ def test_two_cells_example_prints_spikes():
     pre, post = spikes["presynaptic"], spikes["postsynaptic"]
     assert pre and post and len(post) <= len(pre)
     assert post[0] > pre[0] + 3.0  # the NetCon's delay (the same model is checked against NEURON elsewhere)
+
+
+@pytest.mark.vs_neuron
+@pytest.mark.skipif(importlib.util.find_spec("neuron") is None, reason="needs the neuron package")
+def test_neuron_model_example_matches_neuron(tmp_path):
+    """NEURON builds its model once per process, so the example runs in its own; the same model in
+    NEURON and in modlc (JAX, float64) must agree to rounding (measured ~3e-11 mV)."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("DISPLAY", None)
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "neuron_model.py"), "--backend", "jax",
+                          "--dtype", "float64", "--tstop", "30", "--out", str(tmp_path)],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "jax float64," in out.stdout and "compile included" in out.stdout
+    compartments = int(re.search(r"(\d+) compartments", out.stdout).group(1))
+    assert compartments >= 200
+    max_dv = float(re.search(r"max \|dV\|: (\S+) mV", out.stdout).group(1))
+    assert max_dv <= 1e-6
+    neuron_spikes, modlc_spikes = map(int, re.search(r"somatic spikes: NEURON (\d+), modlc (\d+)", out.stdout).groups())
+    assert neuron_spikes == modlc_spikes > 0
+    assert (tmp_path / "neuron_model.png").stat().st_size > 20_000

@@ -54,6 +54,7 @@ def recorded(folder: Path, script: str, *args: str, modlc: str | None = None) ->
         return {k: data[k] for k in data.files}
 
 
+@pytest.mark.vs_neuron
 def test_3d_morphology_cell_matches_neuron(models):
     """A 3-D reconstruction with tapering sections and distance-dependent hh, ≥ 200 compartments,
     100 ms of spiking: every recorded site, the spike times and the final v written back."""
@@ -73,12 +74,14 @@ def pyramid_jax_25ms(models) -> dict:
 
 
 @pytest.mark.parametrize("backend", ["tf", "onnx"])
+@pytest.mark.vs_backends
 def test_3d_morphology_cell_backends_agree(models, pyramid_jax_25ms, backend):
     """25 ms (three spikes' worth of synaptic input and a soma spike) on TF and ONNX against JAX."""
     other = recorded(models, "pyramid.py", "25", modlc=backend)
     assert np.abs(pyramid_jax_25ms["v"] - other["v"]).max() <= BACKEND_TOLERANCE
 
 
+@pytest.mark.vs_neuron
 def test_parallel_context_network_spikes_match_neuron(models):
     """120 branched cells, gid connections with delays, PatternStim and VecStim inputs, two psolve
     calls: the same spikes from pc.spike_record."""
@@ -91,6 +94,7 @@ def test_parallel_context_network_spikes_match_neuron(models):
         assert np.abs(neuron[trace] - modlc[trace]).max() <= VOLTAGE_TOLERANCE
 
 
+@pytest.mark.vs_neuron
 def test_gap_junctions_match_neuron(models):
     """source_var/target_var junctions between dendrites and a setpointer pair."""
     neuron, modlc = recorded(models, "gaps.py"), recorded(models, "gaps.py", modlc="jax")
@@ -98,6 +102,7 @@ def test_gap_junctions_match_neuron(models):
     assert np.abs(neuron["v"] - modlc["v"]).max() <= VOLTAGE_TOLERANCE
 
 
+@pytest.mark.vs_neuron
 def test_vector_play_and_seclamp_match_neuron(models):
     neuron, modlc = recorded(models, "play.py"), recorded(models, "play.py", modlc="jax")
     for key in neuron:
@@ -105,6 +110,7 @@ def test_vector_play_and_seclamp_match_neuron(models):
         assert np.abs(neuron[key] - modlc[key]).max() <= VOLTAGE_TOLERANCE, key
 
 
+@pytest.mark.vs_neuron
 def test_hoc_script_run_is_simulated_by_modlc(models):
     """stdrun's run() from hoc: the final state modlc writes back is what the script prints."""
     hoc = [sys.executable, "-c", "from neuron import h; h.load_file('model.hoc')"]

@@ -67,16 +67,19 @@ def modlc_run(path, usetable: bool, backend: str = "jax") -> np.ndarray:
 
 
 @pytest.mark.parametrize("backend", ["jax", "numpy", "tf", "onnx"])
+@pytest.mark.vs_neuron
 def test_tabulated_functions_match_neurons_tables(neuron, backend):
     assert np.abs(modlc_run(FILE, True, backend) - neuron["table 1"]).max() <= TOLERANCE
 
 
+@pytest.mark.vs_neuron
 def test_exact_functions_match_neuron_without_tables(neuron):
     exact = modlc_run(FILE, False)
     assert np.abs(exact - neuron["table 0"]).max() <= TOLERANCE
     assert np.abs(exact - neuron["table 1"]).max() > 1.0  # the tables matter: the test can tell
 
 
+@pytest.mark.vs_neuron
 def test_library_hh_with_tables_is_neurons_default_hh(neuron):
     """modlc's hh.mod declares NEURON's hh TABLE; compiled with usetable it is NEURON's default hh."""
     hh = Path(__file__).parents[1] / "mechanisms" / "hh.mod"

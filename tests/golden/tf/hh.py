@@ -47,6 +47,7 @@ META = {
         {'name': 'm', 'role': 'state', 'units': None, 'default': None, 'scope': 'range', 'ion': None, 'access': None, 'read_from': 's', 'written': True},
         {'name': 'h', 'role': 'state', 'units': None, 'default': None, 'scope': 'range', 'ion': None, 'access': None, 'read_from': 's', 'written': True},
         {'name': 'n', 'role': 'state', 'units': None, 'default': None, 'scope': 'range', 'ion': None, 'access': None, 'read_from': 's', 'written': True},
+        {'name': 'usetable', 'role': 'parameter', 'units': None, 'default': 1.0, 'scope': 'global', 'ion': None, 'access': None, 'read_from': 'p', 'written': False},
     ],
     'kernels': {
         'init': {'arguments': ['p', 's', 'v', 'ion', 't'], 'reads': {'p': ['celsius']}, 'writes': ['h', 'hinf', 'htau', 'm', 'minf', 'mtau', 'n', 'ninf', 'ntau'], 'writes_args': [], 'events': [], 'random': [], 'newton': False},
