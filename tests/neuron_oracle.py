@@ -127,6 +127,9 @@ _lib = {lib!r}
 if _lib is not None and h.nrn_load_dll(_lib) != 1:
     raise SystemExit("nrn_load_dll failed for " + _lib)
 NAMES = {names!r}
+for _name in NAMES.values():  # modlc computes TABLEs exactly unless told otherwise: so does NEURON here
+    if hasattr(h, "usetable_" + _name):
+        setattr(h, "usetable_" + _name, 0)
 
 def emit(result):
     _sys.stdout.write("\\n{sentinel}" + _json.dumps(result) + "\\n")

@@ -55,7 +55,8 @@ def _network(path: str, meta: dict, outline: Outline, protocol: Protocol, parame
     """The protocol as a modlc Network; the soma's location and the point process (or None)."""
     from ..runtime import Cell, Location, Mechanism, Network
 
-    mech = Mechanism(Path(path), "numeric")  # NEURON's dI/dv: the same scheme, so rounding-level agreement
+    # NEURON's dI/dv and its TABLE interpolation (usetable_<name> = 1, its default): the same arithmetic
+    mech = Mechanism(Path(path), "numeric", usetable=True)
     states = [v["name"] for v in meta["variables"] if v["role"] == "state" and "[" not in v["name"]]
     net = Network(celsius=protocol.celsius, v_init=protocol.v_init)
     cell = Cell("soma")
@@ -130,7 +131,7 @@ def run_request(request: dict) -> dict:
     from .. import load
 
     try:
-        meta = load(path, backend=request["backend"], dtype=request["dtype"], conductance="numeric").META
+        meta = load(path, backend=request["backend"], dtype=request["dtype"], conductance="numeric", usetable=True).META
     except Exception as e:  # noqa: BLE001
         return done(_failure("compile", e))
     try:
