@@ -143,9 +143,11 @@ class Switch:
                              chunk=self.chunk, progress=False)
             run = sim.start()
             self.timings["setup_s"] = time.perf_counter() - started
-            self.session = (transfer, sim, run, recordings)
+            segments, locations = zip(*transfer.segments())
+            nodes = np.array([sim.plan.node(transfer.network, loc) for loc in locations])
+            self.session = (transfer, sim, run, recordings, (segments, nodes))
             self.stale = False
-        transfer, sim, run, recordings = self.session
+        transfer, sim, run, recordings, _ = self.session
         started = time.perf_counter()
         sim.advance(run, tstop)
         self.timings["run_s"] = self.timings.get("run_s", 0.0) + time.perf_counter() - started
@@ -202,10 +204,9 @@ class Switch:
                 args[0].from_python(times)
                 if len(args) > 1 and _is_vector(args[1]):
                     args[1].from_python([float(args[2]) if len(args) > 2 else 0.0] * len(times))
-        v = run.v()
-        plan, net = sim.plan, transfer.network
-        for seg, loc in transfer.segments:
-            seg.v = float(v[plan.node(net, loc)])
+        segments, nodes = self.session[4]
+        for seg, value in zip(segments, run.v()[nodes].tolist()):  # NEURON's state follows the run
+            seg.v = value
 
 
 def neuron_clock(steps: int, dt: float) -> np.ndarray:

@@ -194,7 +194,7 @@ class Network:
         loc = at if isinstance(at, Location) else Location(*at)
         if not 0 <= loc.cell < len(self.cells):
             raise ModelError(f"location {at!r}: there is no cell {loc.cell} (the network has {len(self.cells)})")
-        self.cells[loc.cell].node(loc.section, loc.x)  # validates section and x
+        self.cells[loc.cell].check_position(loc.section, loc.x)  # the node itself is found at assembly
         return loc
 
     def insert(self, mechanism: MechanismLike, cell: int, where="all", **params) -> None:

@@ -46,8 +46,8 @@ class SegmentGeometry:
         if sizes != (nseg,) * 4:
             raise ModelError(f"section {name!r}: its segment geometry has {sizes} values, not nseg = {nseg} "
                              "(and nseg + 1 resistances)")
-        positive = self.area + self.ri + self.diam
-        if not all(0 < x < math.inf for x in positive) or not all(x >= 0 for x in self.cm):
+        positive = self.area + self.ri + self.diam  # fsum is NaN or infinite if any value is
+        if not (min(positive) > 0 and math.isfinite(math.fsum(positive)) and min(self.cm) >= 0):
             raise ModelError(f"section {name!r}: segment areas, resistances and diameters must be positive, cm >= 0")
 
 
@@ -162,6 +162,18 @@ class Cell:
         self._tree = None
         return sec
 
+    def extend(self, sections: list[Section]) -> None:
+        """Add many sections at once, parents first (as NEURON's reader hands them over); their
+        values are checked when the tree is built."""
+        for sec in sections:
+            if sec.name in self.sections:
+                raise ModelError(f"cell {self.name!r}: section {sec.name!r} already exists")
+            if (sec.parent is None) != (not self.sections) or (sec.parent is not None and sec.parent not in self.sections):
+                raise ModelError(f"cell {self.name!r}: section {sec.name!r} has parent {sec.parent!r}, which is not "
+                                 "a section added before it (only the first section is the root)")
+            self.sections[sec.name] = sec
+        self._tree = None
+
     @classmethod
     def from_swc(cls, path: str | Path, name: str | None = None, nseg_per_um: float | None = None,
                  Ra: float = 35.4, cm: float = 1.0) -> "Cell":
@@ -231,10 +243,16 @@ class Cell:
         b[1:] = -1e2 * ri[1:] / ar[1:]
         return Tree(par, ar, np.array(cm), a, b, np.array(diam), centres, ends)
 
-    def node(self, section: str, x: float) -> int:
-        """The node holding position x of a section (x = 0 and 1 are the end nodes)."""
+    def check_position(self, section: str, x: float) -> None:
+        """Raise ModelError unless `section` exists and 0 <= x <= 1 (without building the tree)."""
         if section not in self.sections:
             raise ModelError(f"cell {self.name!r} has no section {section!r}")
+        if not 0.0 <= x <= 1.0:
+            raise ModelError(f"section {section!r}: position x must lie in [0, 1], got {x!r}")
+
+    def node(self, section: str, x: float) -> int:
+        """The node holding position x of a section (x = 0 and 1 are the end nodes)."""
+        self.check_position(section, x)
         tree = self.tree()
         if x == 0.0:
             return tree.ends[section][0]

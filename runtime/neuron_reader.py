@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .model import Location, Mechanism, NetCon, Network, PointProcess, SpikeTrain
-from .morphology import Cell, ModelError, SegmentGeometry
+from .morphology import Cell, ModelError, Section, SegmentGeometry
 
 SPIKE_TRAINS = ("VecStim",)  # vector-playing sources: read with element(), simulated as SpikeTrain
 PATTERN = "PatternStim"
@@ -58,8 +58,14 @@ class Transfer:
     trains: dict[str, SpikeTrain]  # VecStim hname or "gid <n>" (PatternStim) -> spike train
     gid_sources: dict[int, Any]  # gid -> its modlc source (Location, PointProcess or SpikeTrain)
     netcon_sources: dict[str, Any]  # NetCon hname -> its source
-    segments: list  # (NEURON segment, Location) of every node modlc simulates
+    sections: list  # (cell, section name, its NEURON nodes: sec(0) for a root, the centres, sec(1))
     resolver: "PointerResolver"
+
+    def segments(self):
+        """(NEURON segment, Location) of every node modlc simulates."""
+        for cell, name, nodes in self.sections:
+            for seg in nodes:
+                yield seg, Location(cell, name, seg.x)
 
 
 class Problems:
@@ -157,7 +163,7 @@ class PointerResolver:
     _CONTAINER = re.compile(r"cont=(\S+) (\S+) row")
 
     def __init__(self, h, segments, points: dict[str, PointProcess], hoc_points: dict[str, Any]):
-        self.h, self.segments, self.points, self.hoc_points = h, segments, points, hoc_points
+        self.h, self.segments, self.points, self.hoc_points = h, segments, points, hoc_points  # segments: a callable
         self._tables: dict[str, dict] = {}
 
     def _table(self, key: str, build) -> dict:
@@ -171,7 +177,7 @@ class PointerResolver:
         if pointer == self.h._ref_t:
             return "t", None, "t"
         if "Node::field::Voltage" in text:
-            table = self._table("v", lambda: {seg._ref_v: loc for seg, loc in self.segments})
+            table = self._table("v", lambda: {seg._ref_v: loc for seg, loc in self.segments()})
             if pointer in table:
                 return "v", table[pointer], "v"
         match = self._CONTAINER.search(text)
@@ -192,7 +198,7 @@ class PointerResolver:
 
     def _range_table(self, full: str) -> dict:
         table = {}
-        for seg, loc in self.segments:
+        for seg, loc in self.segments():
             if loc.x in (0.0, 1.0):  # a section's ends have no mechanisms (NEURON hands back the nearest segment's)
                 continue
             try:
@@ -212,23 +218,27 @@ def read(h, mod_dirs=(), captured: Captured | None = None) -> Transfer:
     if int(h.secondorder) != 0:
         problems.add(f"secondorder = {int(h.secondorder)}", "modlc integrates NEURON's default first-order scheme")
     net = Network(celsius=float(h.celsius))
-    locations, segments = _read_cells(h, net, problems)
+    locations, sections, start_v = _read_cells(h, net, problems)
     density_names = set(_type_names(h, 0))
     _read_density(h, net, index, locations, density_names, problems)
     points, hoc_points, trains = _read_points(h, net, index, locations, captured, problems)
-    resolver = PointerResolver(h, segments, points, hoc_points)
+    transfer = Transfer(net, float(h.dt), locations, {}, {}, {}, {}, sections, None)
+    resolver = PointerResolver(h, transfer.segments, points, hoc_points)
     _read_pointers(h, net, points, hoc_points, index, captured, resolver, problems)
     gid_sources, netcon_sources = _read_netcons(h, net, locations, points, trains, captured, problems)
     _read_plays(net, captured, resolver, problems)
-    _read_ions_and_v(h, net, index, segments, problems)
+    _read_ions_and_v(h, net, index, start_v, problems)
     problems.raise_if_any()
-    return Transfer(net, float(h.dt), locations, points, trains, gid_sources, netcon_sources, segments, resolver)
+    transfer.points, transfer.trains, transfer.gid_sources, transfer.netcon_sources = points, trains, gid_sources, netcon_sources
+    transfer.resolver = resolver
+    return transfer
 
 
 def _read_cells(h, net: Network, problems: Problems):
-    """Every tree of sections as a Cell with NEURON's own per-segment geometry; also each node's v."""
+    """Every tree of sections as a Cell with NEURON's own per-segment geometry; also each
+    section's NEURON nodes and their v."""
     locations: dict[str, tuple[int, str]] = {}
-    segments = []
+    sections, start_v = [], {}
     for root in h.allsec():
         if root.parentseg() is not None:
             continue
@@ -239,6 +249,7 @@ def _read_cells(h, net: Network, problems: Problems):
             order.append(sec)
             stack.extend(reversed(sec.children()))
         k = len(net.cells)
+        made = []
         for sec in order:
             name = sec.name()
             if sec.orientation() != 0:
@@ -250,13 +261,16 @@ def _read_cells(h, net: Network, problems: Problems):
             geometry = SegmentGeometry(tuple([s.area() for s in segs]), tuple([s.ri() for s in nodes[1:]]),
                                        tuple([s.cm for s in segs]), tuple([s.diam for s in segs]))
             parent = sec.parentseg()
-            cell.section(name, L=sec.L, diam=geometry.diam[0], nseg=sec.nseg, Ra=sec.Ra, cm=geometry.cm[0],
-                         parent=None if parent is None else parent.sec.name(),
-                         parent_x=1.0 if parent is None else parent.x, geometry=geometry)
+            made.append(Section(name, sec.L, geometry.diam[0], sec.nseg, sec.Ra, geometry.cm[0],
+                                None if parent is None else parent.sec.name(), 1.0 if parent is None else parent.x,
+                                geometry))
             locations[name] = (k, name)
-            segments.extend((seg, Location(k, name, seg.x)) for seg in (nodes if parent is None else nodes[1:]))
+            simulated = nodes if parent is None else nodes[1:]  # a child's x = 0 is its parent's node
+            sections.append((k, name, simulated))
+            start_v[(k, name)] = {s.v for s in simulated}
+        cell.extend(made)
         net.add_cell(cell)
-    return locations, segments
+    return locations, sections, start_v
 
 
 def _read_density(h, net: Network, index: MechanismIndex, locations, density_names: set[str],
@@ -264,21 +278,25 @@ def _read_density(h, net: Network, index: MechanismIndex, locations, density_nam
     """One insertion per (cell, mechanism), with each segment's RANGE parameters."""
     per_cell: dict[tuple[int, str], list] = {}
     for sec in h.allsec():
-        cell, name = locations[sec.name()]
+        cell = locations[sec.name()][0]
         for mech in sec(0.5):
             suffix = mech.name()
-            if suffix.endswith("_ion") or suffix == "extracellular" or suffix not in density_names:
-                continue
-            per_cell.setdefault((cell, suffix), []).append(sec)
+            if suffix in density_names and suffix != "extracellular" and not suffix.endswith("_ion"):
+                per_cell.setdefault((cell, suffix), []).append(sec)
+    done = set()
     for (cell, suffix), sections in per_cell.items():
         found = index.load(suffix, problems, sections[0].name())
         if found is None:
             continue
         mech, meta = found
-        params = {p: [float(getattr(seg, f"{p}_{suffix}")) for sec in sections for seg in sec]
-                  for p in _parameters(meta, "range")}
-        net.insert(mech, cell, [sec.name() for sec in sections], **params)
-        _read_globals(h, net, mech, meta, suffix)
+        names = _parameters(meta, "range")
+        attributes = [f"{p}_{suffix}" for p in names]
+        rows = [[getattr(seg, a) for a in attributes] for sec in sections for seg in sec]
+        columns = zip(*rows) if rows else [[] for _ in names]
+        net.insert(mech, cell, [sec.name() for sec in sections], **dict(zip(names, columns)))
+        if suffix not in done:
+            _read_globals(h, net, mech, meta, suffix)
+            done.add(suffix)
 
 
 def _read_globals(h, net: Network, mech: Mechanism, meta: dict, suffix: str) -> None:
@@ -467,7 +485,7 @@ def _read_plays(net: Network, captured: Captured, resolver: PointerResolver, pro
                          "density mechanisms)", vec.hname())
 
 
-def _read_ions_and_v(h, net: Network, index: MechanismIndex, segments, problems: Problems) -> None:
+def _read_ions_and_v(h, net: Network, index: MechanismIndex, by_section: dict, problems: Problems) -> None:
     """Initial concentrations (NEURON's <ion>i0_<ion>_ion globals), fixed reversal potentials, and
     the initial v of every section (after finitialize, v is what the run starts from)."""
     used = {ion["name"] for meta in index.meta.values() if meta for ion in meta["ions"]}
@@ -486,9 +504,6 @@ def _read_ions_and_v(h, net: Network, index: MechanismIndex, segments, problems:
                          ", ".join(f"{v:g}" for v in sorted(reversal)[:4]) + " mV")
         if values:
             net.set_ion(ion, **values)
-    by_section: dict[tuple[int, str], set] = {}
-    for seg, loc in segments:
-        by_section.setdefault((loc.cell, loc.section), set()).add(seg.v)
     common = Counter(v for values in by_section.values() for v in values).most_common(1)
     net.v_init = common[0][0] if common else float(h.v_init)
     for (cell, section), values in by_section.items():
