@@ -615,13 +615,15 @@ class Lowerer(EventLowering):
         xi = self.bind("table_xi", number(1.0 / step) * (as_number(x) - number(low)))
         index = self.bind("table_index", TableIndex(xi, sp.Integer(count)))
         fraction = self.bind("table_fraction", TableFraction(xi, index))
-        names = [n.name for n in table.names]
+        loc = table.loc
+        cells = [(n.name, None if n.name not in self.array_sizes else A.Number(k, str(k), None, loc))
+                 for n in table.names for k in range(self.array_sizes.get(n.name, 1))]  # array elements one by one
         below = self.run_callable(target, [number(low) + index * number(step)])
-        at_below = [self.bind(f"{n}_below", self.read(n, None, frame, table.loc)) for n in names]
+        at_below = [self.bind(f"{n}_below", self.read(n, i, frame, loc)) for n, i in cells]
         above = self.run_callable(target, [number(low) + (index + 1) * number(step)])
-        for n, a in zip(names, at_below):
-            b = self.read(n, None, frame, table.loc)
-            self.write(n, None, a + fraction * (b - a), frame, table.loc)
+        for (n, i), a in zip(cells, at_below):
+            b = self.read(n, i, frame, loc)
+            self.write(n, i, a + fraction * (b - a), frame, loc)
         if target.kind == "FUNCTION":
             return as_number(below) + fraction * (as_number(above) - as_number(below))
         return above

@@ -152,8 +152,10 @@ class MechanismIndex:
 
 
 def _parameters(meta: dict, scope: str) -> list[str]:
+    """A mechanism's PARAMETERs of one scope (including those a block also writes, such as
+    NetStim's noise, which INITIAL clips)."""
     return [v["name"] for v in meta["variables"]
-            if v["role"] == "parameter" and v["read_from"] == "p" and v["scope"] == scope]
+            if v["role"] == "parameter" and v["read_from"] in ("p", "s") and v["scope"] == scope]
 
 
 class PointerResolver:

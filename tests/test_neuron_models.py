@@ -129,5 +129,5 @@ def test_unsupported_model_is_refused_with_everything_listed(models):
     assert done.returncode == 1
     assert "NEURON ran it" not in done.stdout
     assert "Traceback" not in done.stderr
-    for what in ("extracellular", "fastpas", "CVode"):
+    for what in ("extracellular", "fastpas", "CVode", "NetStim with noise"):
         assert what in done.stderr, done.stderr

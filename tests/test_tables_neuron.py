@@ -20,6 +20,7 @@ from modlc.runtime import Cell, Mechanism, Network, Simulation
 from neuron_oracle import compile_mechanisms, run_neuron
 
 FILE = Path(__file__).parent / "data" / "tables" / "coarse_table.mod"
+ARRAYS = Path(__file__).parent / "data" / "tables" / "array_table.mod"  # a TABLE naming arrays
 TOLERANCE = 1e-8  # mV; measured 3e-11 (JAX) and 1.6e-11 (NumPy) over a 50 ms excursion to +49 mV
 
 NEURON_SCRIPT = """
@@ -28,8 +29,9 @@ h.load_file("stdrun.hoc")
 out = {}
 for usetable in (1, 0):
     setattr(h, "usetable_" + NAMES["coarse_table"], usetable)
+    setattr(h, "usetable_" + NAMES["array_table"], usetable)
     h.usetable_hh = usetable
-    for mech in (NAMES["coarse_table"], "hh"):
+    for mech in (NAMES["coarse_table"], NAMES["array_table"], "hh"):
         s = h.Section(name="soma")
         s.L = s.diam = 20
         s.insert(mech)
@@ -41,7 +43,7 @@ for usetable in (1, 0):
         h.celsius = 16.3
         h.tstop = 50
         h.run()
-        out[f"{mech.split('_')[-1] if mech != 'hh' else 'hh'} {usetable}"] = list(v)
+        out[f"{mech} {usetable}"] = list(v)
         del first, second, s
 emit(out)
 """
@@ -49,7 +51,7 @@ emit(out)
 
 @pytest.fixture(scope="module")
 def neuron(tmp_path_factory) -> dict:
-    compiled = compile_mechanisms([FILE], tmp_path_factory.mktemp("tables"), rename=False)
+    compiled = compile_mechanisms([FILE, ARRAYS], tmp_path_factory.mktemp("tables"), rename=False)
     return {k: np.array(v) for k, v in run_neuron(NEURON_SCRIPT, compiled).items()}
 
 
@@ -69,14 +71,21 @@ def modlc_run(path, usetable: bool, backend: str = "jax") -> np.ndarray:
 @pytest.mark.parametrize("backend", ["jax", "numpy", "tf", "onnx"])
 @pytest.mark.vs_neuron
 def test_tabulated_functions_match_neurons_tables(neuron, backend):
-    assert np.abs(modlc_run(FILE, True, backend) - neuron["table 1"]).max() <= TOLERANCE
+    assert np.abs(modlc_run(FILE, True, backend) - neuron["coarse_table 1"]).max() <= TOLERANCE
 
 
 @pytest.mark.vs_neuron
 def test_exact_functions_match_neuron_without_tables(neuron):
     exact = modlc_run(FILE, False)
-    assert np.abs(exact - neuron["table 0"]).max() <= TOLERANCE
-    assert np.abs(exact - neuron["table 1"]).max() > 1.0  # the tables matter: the test can tell
+    assert np.abs(exact - neuron["coarse_table 0"]).max() <= TOLERANCE
+    assert np.abs(exact - neuron["coarse_table 1"]).max() > 1.0  # the tables matter: the test can tell
+
+
+@pytest.mark.vs_neuron
+def test_a_table_of_arrays_is_interpolated_element_by_element(neuron):
+    assert np.abs(modlc_run(ARRAYS, True) - neuron["array_table 1"]).max() <= TOLERANCE
+    assert np.abs(modlc_run(ARRAYS, False) - neuron["array_table 0"]).max() <= TOLERANCE
+    assert np.abs(neuron["array_table 1"] - neuron["array_table 0"]).max() > 1e-3
 
 
 @pytest.mark.vs_neuron

@@ -195,3 +195,17 @@ def test_a_file_without_a_mechanism_declaration_is_named_after_itself():
     assert rename_mechanism("ASSIGNED { x }\n", "v1_{}".format, "bare")[0] == "NEURON { SUFFIX v1_bare }\nASSIGNED { x }\n"
     with pytest.raises(ValueError, match="found 0"):
         rename_mechanism(body, "v1_{}".format)
+
+
+def test_only_the_headers_a_file_names_go_into_its_batch(tmp_path):
+    """A header that merely lies beside a .mod file (NEURON's own membfunc.h next to its source
+    .mod files) must not be copied into the batch's build folder, where it shadows NEURON's and
+    breaks every file built with it; the ones the file INCLUDEs or #includes must."""
+    from modlc.verify.neuron_side import includes
+
+    (tmp_path / "membfunc.h").write_text("/* not ours */\n")
+    (tmp_path / "rates.inc").write_text("FUNCTION f() { f = 1 }\n")
+    (tmp_path / "helper.h").write_text("static double g(void) { return 1; }\n")
+    mod = tmp_path / "a.mod"
+    mod.write_text('NEURON { SUFFIX a }\nINCLUDE "rates.inc"\nVERBATIM\n#include "helper.h"\nENDVERBATIM\n')
+    assert sorted(includes(mod)) == ["helper.h", "rates.inc"]

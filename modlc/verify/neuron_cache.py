@@ -26,14 +26,15 @@ def folder() -> Path:
 
 def key(path: Path, includes: dict[str, Path], protocol: Protocol, outline: Outline) -> str:
     """A digest of everything NEURON's answer depends on: the files, the protocol, how the file was
-    read (its outline: name, kind, POINTERs linked), the NEURON script and NEURON's version."""
+    read (its outline: name, kind, POINTERs linked), how it was staged for nrnivmodl, the NEURON
+    script and NEURON's version."""
     from importlib.metadata import version
 
-    from .neuron_side import SCRIPT
+    from .neuron_side import SCRIPT, STAGING
 
     digest = hashlib.sha256()
     for part in (version("neuron"), json.dumps(protocol.to_json(), sort_keys=True), path.name,
-                 json.dumps(outline.to_json(), sort_keys=True), SCRIPT):
+                 json.dumps(outline.to_json(), sort_keys=True), SCRIPT, STAGING):
         digest.update(part.encode() + b"\0")
     digest.update(path.read_bytes() + b"\0")
     for name in sorted(includes):

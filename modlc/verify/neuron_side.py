@@ -24,6 +24,9 @@ from ..source import read_source
 from .protocol import Outline, Protocol, rename_mechanism
 
 INCLUDE_SUFFIXES = (".inc", ".h", ".def", ".hpp")
+# How files are staged for nrnivmodl, part of the cache key: answers from an older rule are not
+# reused (the previous one copied every header of a file's folder, which could break its batch).
+STAGING = "renamed copies and the headers each file names, in batches"
 RESULT_SENTINEL = "@@MODLC_VERIFY_JSON@@"
 
 
@@ -79,9 +82,13 @@ class Entry:
         self.mechanism = f"v{self.index}_{self.outline.name}"
 
 
-def includes(folder: Path) -> dict[str, Path]:
-    """The files of a folder that a .mod file may INCLUDE, by name."""
-    return {p.name: p for p in sorted(folder.iterdir()) if p.suffix.lower() in INCLUDE_SUFFIXES and p.is_file()}
+def includes(path: Path) -> dict[str, Path]:
+    """The files beside a .mod file that it names (INCLUDE "x.inc", VERBATIM #include "x.h"), by
+    name. Only those: a header that merely lies in the folder (NEURON's own membfunc.h beside its
+    source .mod files) would shadow NEURON's in the batch's build folder and break every file in it."""
+    text = read_source(path).text
+    return {p.name: p for p in sorted(path.parent.iterdir())
+            if p.suffix.lower() in INCLUDE_SUFFIXES and p.is_file() and p.name in text}
 
 
 def batches(entries: list[Entry], size: int) -> list[list[Entry]]:
@@ -90,7 +97,7 @@ def batches(entries: list[Entry], size: int) -> list[list[Entry]]:
     out: list[list[Entry]] = []
     names: dict[str, Path] = {}
     for e in entries:
-        mine = includes(e.path.parent)
+        mine = includes(e.path)
         clash = any(names.get(n, p) != p for n, p in mine.items())
         if not out or len(out[-1]) >= size or clash:
             out.append([])
@@ -104,7 +111,7 @@ def _stage(entries: list[Entry], folder: Path) -> None:
     """Copy the entries (renamed) and their folders' include files into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     for e in entries:
-        for name, source in includes(e.path.parent).items():
+        for name, source in includes(e.path).items():
             if not (folder / name).exists():
                 shutil.copyfile(source, folder / name)
         text, *_ = rename_mechanism(read_source(e.path).text, lambda _: e.mechanism, e.path.stem)

@@ -98,7 +98,7 @@ class _Run:
         return record
 
     def batch(self, entries: list[neuron_side.Entry]) -> list[dict]:
-        digests = {e.index: neuron_cache.key(e.path, neuron_side.includes(e.path.parent), self.options.protocol, e.outline)
+        digests = {e.index: neuron_cache.key(e.path, neuron_side.includes(e.path), self.options.protocol, e.outline)
                    for e in entries}
         known = {e.index: neuron_cache.load(digests[e.index]) for e in entries} if self.options.cache else {}
         folder = self.scratch / entries[0].stem

@@ -1,5 +1,6 @@
-"""A model with three things modlc cannot simulate: extracellular, NEURON's built-in fastpas (no
-counterpart in modlc's library) and CVode. The drop-in switch must refuse it, listing all three."""
+"""A model with four things modlc cannot simulate: extracellular, NEURON's built-in fastpas (no
+counterpart in modlc's library), a noisy NetStim (NEURON's random streams) and CVode. The drop-in
+switch must refuse it, listing all four."""
 
 from neuron import h
 
@@ -10,6 +11,8 @@ soma.insert("extracellular")
 dend = h.Section(name="dend")
 dend.connect(soma(1))
 dend.insert("fastpas")
+stim = h.NetStim()
+stim.noise = 0.5
 h.cvode.active(1)
 h.tstop = 5
 h.run()
