@@ -33,14 +33,19 @@ def declared_names(path: Path) -> list[str]:
 
 
 @lru_cache(maxsize=None)
-def names() -> dict[str, Path]:
-    """NEURON name -> library file, plus each file's stem (hh, expsyn, seclamp)."""
+def declared() -> dict[str, Path]:
+    """NEURON name (hh, ExpSyn, SEClamp) -> library file."""
     found: dict[str, Path] = {}
     for path in sorted(folder().glob("*.mod")):
-        found[path.stem] = path
         for name in declared_names(path):
             found.setdefault(name, path)
     return found
+
+
+@lru_cache(maxsize=None)
+def names() -> dict[str, Path]:
+    """NEURON name -> library file, plus each file's stem (hh, expsyn, seclamp)."""
+    return {**{path.stem: path for path in declared().values()}, **declared()}
 
 
 def mechanism(name: str) -> Path:

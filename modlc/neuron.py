@@ -24,11 +24,25 @@ from __future__ import annotations
 import argparse
 import runpy
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 ENABLED: "Switch | None" = None
+
+
+@dataclass
+class Session:
+    """One model as modlc runs it, from a finitialize until the next."""
+
+    transfer: Any  # runtime.neuron_reader.Transfer
+    sim: Any  # runtime.Simulation
+    run: Any  # runtime.simulation.Run
+    recordings: list  # (Vector, probe name or None for t, every how many steps)
+    segments: tuple  # NEURON segment of every simulated node ...
+    nodes: np.ndarray  # ... and its index in the run's v
 
 
 class Switch:
@@ -43,7 +57,7 @@ class Switch:
         self.h, self.backend, self.dtype, self.chunk, self.verbose = h, backend, dtype, chunk, verbose
         self.mod_dirs = [Path(d) for d in mod_dirs]
         self.captured = Captured()
-        self.session = None  # (transfer, simulation, run, recordings) since the last finitialize
+        self.session: Session | None = None
         self.stale = True
         self.timings: dict[str, float] = {}
         h.load_file("stdrun.hoc")
@@ -145,16 +159,16 @@ class Switch:
             self.timings["setup_s"] = time.perf_counter() - started
             segments, locations = zip(*transfer.segments())
             nodes = np.array([sim.plan.node(transfer.network, loc) for loc in locations])
-            self.session = (transfer, sim, run, recordings, (segments, nodes))
+            self.session = Session(transfer, sim, run, recordings, segments, nodes)
             self.stale = False
-        transfer, sim, run, recordings, _ = self.session
+        session = self.session
         started = time.perf_counter()
-        sim.advance(run, tstop)
+        session.sim.advance(session.run, tstop)
         self.timings["run_s"] = self.timings.get("run_s", 0.0) + time.perf_counter() - started
-        self._write_back(transfer, sim, run, recordings)
-        h.t = float(neuron_clock(run.steps, sim.dt)[-1])
+        self._write_back(session)
+        h.t = float(neuron_clock(session.run.steps, session.sim.dt)[-1])
         if self.verbose:
-            net = transfer.network
+            net = session.transfer.network
             print(f"modlc neuron: {len(net.cells)} cells, {sum(s.nseg for c in net.cells for s in c.sections.values())} "
                   f"compartments; transfer {self.timings['transfer_s']:.3f} s, set-up {self.timings['setup_s']:.3f} s, "
                   f"runs {self.timings['run_s']:.3f} s ({self.backend} {self.dtype}, to t = {h.t:g} ms)", file=sys.stderr)
@@ -183,10 +197,11 @@ class Switch:
             out.append((vec, probe, every))
         return out
 
-    def _write_back(self, transfer, sim, run, recordings) -> None:
+    def _write_back(self, session: Session) -> None:
+        transfer, run = session.transfer, session.run
         result = run.result()
-        clock = neuron_clock(run.steps, sim.dt)
-        for vec, probe, every in recordings:
+        clock = neuron_clock(run.steps, session.sim.dt)
+        for vec, probe, every in session.recordings:
             values = clock if probe is None else result[probe]
             vec.from_python(np.ascontiguousarray(values[::every]))
         spikes = _spikes_by_gid(result, transfer)
@@ -199,13 +214,15 @@ class Switch:
             idvec.from_python([g for _, g in chosen])
         for nc, *args in self.captured.netcon_records:
             source = transfer.netcon_sources.get(nc.hname())
-            times = [] if source is None else list(result.spikes(source)) if source in result.sources.values() else []
+            try:
+                times = [] if source is None else result.spikes(source).tolist()
+            except KeyError:  # a source that never spiked
+                times = []
             if args and _is_vector(args[0]):
                 args[0].from_python(times)
                 if len(args) > 1 and _is_vector(args[1]):
                     args[1].from_python([float(args[2]) if len(args) > 2 else 0.0] * len(times))
-        segments, nodes = self.session[4]
-        for seg, value in zip(segments, run.v()[nodes].tolist()):  # NEURON's state follows the run
+        for seg, value in zip(session.segments, run.v()[session.nodes].tolist()):  # NEURON's state follows the run
             seg.v = value
 
 
@@ -218,11 +235,10 @@ def neuron_clock(steps: int, dt: float) -> np.ndarray:
 
 def _spikes_by_gid(result, transfer) -> list[tuple[float, int]]:
     """(time, gid) of every spike of a source that has a gid, in time order (ties by gid)."""
-    gid_of = {}
-    for gid, source in transfer.gid_sources.items():
-        for k, obj in result.sources.items():
-            if obj is source or (not hasattr(obj, "mechanism") and obj == source):
-                gid_of[k] = gid
+    ids: dict = {}
+    for k, source in result.sources.items():
+        ids.setdefault(source, []).append(k)
+    gid_of = {k: gid for gid, source in transfer.gid_sources.items() for k in ids.get(source, ())}
     pairs = [(float(t), gid_of[int(s)]) for t, s in zip(result.spike_times, result.spike_sources) if int(s) in gid_of]
     return sorted(pairs)
 

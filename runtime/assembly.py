@@ -393,8 +393,8 @@ def _group(index, mech, module, members, net, node_at, area, diam, dt) -> Group:
                 raise ModelError(f"{where}: POINTER {v['name']} of {who} is not linked (use Network.link or gap_junction)")
             targets.append(node_at(loc))
         pointers[v["name"]] = np.array(targets, dtype=np.int64)
-    transfers = _transfers(where, variables, members, node_at, set(pointers) | {v["name"] for v in meta["variables"]
-                                                                               if v["role"] == "pointer"})
+    transfers = _transfers(where, variables, members, node_at,
+                           {v["name"] for v in meta["variables"] if v["role"] == "pointer"})
     group = Group(index, mech, module, meta, None if kind == "artificial" else nodes, params, state, scale, pointers,
                   ion_inputs, mirrors, writes)
     group.points = {pp.index: j for j, (_, pp, _) in enumerate(members) if pp is not None}

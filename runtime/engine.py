@@ -64,7 +64,7 @@ class Engine:
         self.nodes = []
         self.scale = []
         self.pointers = []
-        self.transfers = []
+        self.transfers = []  # per group: ({parameter: nodes}, {state variable: nodes}) given a peer's v
         self.no_v = {g.index: c(np.zeros(g.size)) for g in plan.groups if g.nodes is None}  # artificial cells
         # NET_RECEIVE blocks that assign v set their node's potential (nocmodl's NODEV(_pnt->node) = v):
         # each instance's node, or one past the last node where no event arrived
@@ -79,7 +79,9 @@ class Engine:
             self.nodes.append(None if g.nodes is None else index(ops, g.nodes))
             self.scale.append(c(g.scale))
             self.pointers.append({k: index(ops, v) for k, v in g.pointers.items()})
-            self.transfers.append({k: index(ops, v) for k, v in g.transfers.items()})
+            linked = {k: index(ops, v) for k, v in g.transfers.items()}
+            self.transfers.append(({k: n for k, n in linked.items() if k in g.params},
+                                   {k: n for k, n in linked.items() if k not in g.params}))
         self.played = {g.index: {name: (c(inst, "int32"), c(table.reshape(-1)), c(len(table) - 1, "int32"),
                                         c(np.arange(len(inst)), "int32"), c(step))
                                  for name, (inst, table, step) in g.played.items()} for g in plan.groups if g.played}
@@ -95,14 +97,12 @@ class Engine:
     def _params(self, g: Group, c: dict) -> dict:
         """g's parameters, with the played ones at the current row (Network.play) and the ones
         linked to another node's v (target_var) at its potential now."""
-        played = self.played.get(g.index)
-        transfers = {k: t for k, t in self.transfers[g.index].items() if k in self.p[g.index]}
+        played, transfers = self.played.get(g.index, {}), self.transfers[g.index][0]
         if not played and not transfers:
             return self.p[g.index]
         ops, p = self.ops, dict(self.p[g.index])
         for name, targets in transfers.items():
             p[name] = ops.take(c["v"], targets)
-        played = played or {}
         for name, (inst, table, last, columns, step) in played.items():
             row = ops.minimum(c["row"], last)
             beyond = ops.cast(c["row"] - row, "float")
@@ -128,8 +128,8 @@ class Engine:
                 s[var] = ops.take(self.ion_value(c, x, f), nodes)
             for var, targets in self.pointers[k].items():
                 ion[var] = ops.take(c["v"], targets)
-            for var, targets in self.transfers[k].items():
-                if var in s:
+            for var, targets in self.transfers[k][1].items():
+                if var in s:  # (a variable no kernel keeps is not carried)
                     s[var] = ops.take(c["v"], targets)
         draws = g.meta["kernels"][kernel]["random"]
         if draws:

@@ -63,9 +63,14 @@ class Transfer:
 
     def segments(self):
         """(NEURON segment, Location) of every node modlc simulates."""
-        for cell, name, nodes in self.sections:
-            for seg in nodes:
-                yield seg, Location(cell, name, seg.x)
+        return node_locations(self.sections)
+
+
+def node_locations(sections):
+    """(NEURON segment, Location) of every node of `sections` ((cell, name, NEURON nodes) each)."""
+    for cell, name, nodes in sections:
+        for seg in nodes:
+            yield seg, Location(cell, name, seg.x)
 
 
 class Problems:
@@ -106,7 +111,7 @@ class MechanismIndex:
     every file with NEURON's numeric dI/dv, so that the two compute the same numbers."""
 
     def __init__(self, h, mod_dirs):
-        from ..library import declared_names, names
+        from ..library import declared, declared_names
 
         self.h = h
         self.files: dict[str, Path] = {}
@@ -114,9 +119,7 @@ class MechanismIndex:
             for path in sorted(Path(folder).glob("*.mod")):
                 for name in declared_names(path):
                     self.files.setdefault(name, path)
-        for name, path in names().items():
-            if name == path.stem and name not in declared_names(path):
-                continue  # a file stem, not a NEURON name
+        for name, path in declared().items():
             self.files.setdefault(name, path)
         self.meta: dict[str, dict] = {}
 
@@ -165,7 +168,7 @@ class PointerResolver:
     _CONTAINER = re.compile(r"cont=(\S+) (\S+) row")
 
     def __init__(self, h, segments, points: dict[str, PointProcess], hoc_points: dict[str, Any]):
-        self.h, self.segments, self.points, self.hoc_points = h, segments, points, hoc_points  # segments: a callable
+        self.h, self.segments, self.points, self.hoc_points = h, segments, points, hoc_points  # segments(): the nodes
         self._tables: dict[str, dict] = {}
 
     def _table(self, key: str, build) -> dict:
@@ -224,16 +227,13 @@ def read(h, mod_dirs=(), captured: Captured | None = None) -> Transfer:
     density_names = set(_type_names(h, 0))
     _read_density(h, net, index, locations, density_names, problems)
     points, hoc_points, trains = _read_points(h, net, index, locations, captured, problems)
-    transfer = Transfer(net, float(h.dt), locations, {}, {}, {}, {}, sections, None)
-    resolver = PointerResolver(h, transfer.segments, points, hoc_points)
+    resolver = PointerResolver(h, lambda: node_locations(sections), points, hoc_points)
     _read_pointers(h, net, points, hoc_points, index, captured, resolver, problems)
     gid_sources, netcon_sources = _read_netcons(h, net, locations, points, trains, captured, problems)
     _read_plays(net, captured, resolver, problems)
     _read_ions_and_v(h, net, index, start_v, problems)
     problems.raise_if_any()
-    transfer.points, transfer.trains, transfer.gid_sources, transfer.netcon_sources = points, trains, gid_sources, netcon_sources
-    transfer.resolver = resolver
-    return transfer
+    return Transfer(net, float(h.dt), locations, points, trains, gid_sources, netcon_sources, sections, resolver)
 
 
 def _read_cells(h, net: Network, problems: Problems):

@@ -61,10 +61,6 @@ class Run:
         self.rows: list[dict] = []
         self.spikes: list[tuple[np.ndarray, np.ndarray]] = []
 
-    @property
-    def t(self) -> float:
-        return self.steps * self.sim.dt
-
     def result(self) -> Result:
         """Everything recorded from t = 0 to now."""
         sim = self.sim
