@@ -110,8 +110,7 @@ def simulate(backend: str = "jax", tstop: float = 100.0, dtype: str = "float64")
 
     net = transfer.network
     for name, seg in (("soma", soma), ("distal", distal)):
-        cell, section = transfer.locations[seg.sec.name()]
-        net.record(name, "v", at=(cell, section, seg.x))
+        net.record(name, "v", at=transfer.location(seg))
     started = time.perf_counter()
     sim = Simulation(net, backend=backend, dt=h.dt, dtype=dtype, progress=False)
     result = sim.run(tstop)
@@ -128,7 +127,7 @@ def simulate(backend: str = "jax", tstop: float = 100.0, dtype: str = "float64")
         compartments=sum(int(sec.nseg) for sec in h.allsec()),
         distal=f"{distal.sec.name()}({distal.x:.3g}), {h.distance(distal):.0f} µm from the soma",
         t=np.array(t), neuron=theirs, modlc=ours,
-        neuron_spikes=np.array(spikes), modlc_spikes=result.spikes(transfer.netcon_sources[detector.hname()]),
+        neuron_spikes=np.array(spikes), modlc_spikes=result.spikes(transfer.source(detector)),
         neuron_s=neuron_s, transfer_s=transfer_s, first_s=first_s, warm_s=warm_s)
 
 

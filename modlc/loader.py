@@ -37,10 +37,25 @@ def cache_root() -> Path:
     return Path(base) / "modlc"
 
 
+_SOURCES: dict[tuple, tuple[list[tuple], list[Path]]] = {}  # (path, include path) -> (file stats, files)
+
+
+def _stats(files: list[Path]) -> list[tuple]:
+    return [(f, f.stat().st_mtime_ns, f.stat().st_size) for f in files]
+
+
 def source_files(path: str | Path, include_path: Sequence[str] = ()) -> list[Path]:
-    """The .mod file and every file it INCLUDEs, resolved as the parser resolves them."""
+    """The .mod file and every file it INCLUDEs, resolved as the parser resolves them (parsed
+    again only when one of those files changed since: reading a model asks for it per mechanism)."""
     from .parser import parse_file
 
+    key = (str(Path(path).resolve()), tuple(include_path))
+    known = _SOURCES.get(key)
+    try:
+        if known is not None and _stats(known[1]) == known[0]:
+            return list(known[1])
+    except OSError:
+        pass
     files = [Path(path)]
 
     def visit(items):
@@ -50,7 +65,8 @@ def source_files(path: str | Path, include_path: Sequence[str] = ()) -> list[Pat
                 visit(item.items)
 
     visit(parse_file(path, tuple(include_path)).items)
-    return files
+    _SOURCES[key] = (_stats(files), files)
+    return list(files)
 
 
 @functools.lru_cache(maxsize=1)

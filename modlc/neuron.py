@@ -168,9 +168,10 @@ class Switch:
         self._write_back(session)
         h.t = float(neuron_clock(session.run.steps, session.sim.dt)[-1])
         if self.verbose:
-            net = session.transfer.network
-            print(f"modlc neuron: {len(net.cells)} cells, {sum(s.nseg for c in net.cells for s in c.sections.values())} "
-                  f"compartments; transfer {self.timings['transfer_s']:.3f} s, set-up {self.timings['setup_s']:.3f} s, "
+            transfer = session.transfer
+            compartments = sum(c.compartments() for c in transfer.network.cells)
+            print(f"modlc neuron: {transfer.cells} cells, {compartments} compartments (read {transfer.route}); "
+                  f"transfer {self.timings['transfer_s']:.3f} s, set-up {self.timings['setup_s']:.3f} s, "
                   f"runs {self.timings['run_s']:.3f} s ({self.backend} {self.dtype}, to t = {h.t:g} ms)", file=sys.stderr)
 
     def _recordings(self, transfer) -> list:
@@ -213,7 +214,7 @@ class Switch:
             tvec.from_python([t for t, _ in chosen])
             idvec.from_python([g for _, g in chosen])
         for nc, *args in self.captured.netcon_records:
-            source = transfer.netcon_sources.get(nc.hname())
+            source = transfer.source(nc)
             try:
                 times = [] if source is None else result.spikes(source).tolist()
             except KeyError:  # a source that never spiked

@@ -11,10 +11,10 @@
 """
 
 from .model import Location, Mechanism, NetCon, Network, PointProcess, SpikeTrain
-from .morphology import Cell, ModelError, Section
+from .morphology import NODES, Cell, ModelError, Section
 from .simulation import Result, Simulation, SimulationError
 
-__all__ = ["Cell", "Section", "Network", "Mechanism", "Location", "PointProcess", "NetCon", "SpikeTrain",
+__all__ = ["Cell", "NODES", "Section", "Network", "Mechanism", "Location", "PointProcess", "NetCon", "SpikeTrain",
            "Simulation", "Result", "SimulationError", "ModelError", "from_neuron"]
 
 

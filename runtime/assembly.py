@@ -191,7 +191,7 @@ def assemble(net: Network, load: Callable[[Mechanism], ModuleType], dt: float) -
             raise ModelError(f"{ins.mechanism.path}: {meta['name']} is a {meta['kind']} mechanism; use place() or artificial(), not insert()")
         tree = trees[ins.cell]
         slots = density.setdefault(ins.mechanism.key, {})
-        nodes = [node for sec in ins.sections for node in tree.centres[sec]]
+        nodes = ins.nodes if ins.nodes is not None else [node for sec in ins.sections for node in tree.centres[sec]]
         for k, node in enumerate(nodes):  # a parameter is one number or one value per segment
             values = {name: value if isinstance(value, (int, float)) else value[k] for name, value in ins.params.items()}
             slots.setdefault(int(position[offsets[ins.cell] + node]), {}).update(values)
@@ -285,8 +285,11 @@ def _continuous(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> tuple[
 
 def _v_start(net: Network, trees: list, offsets: list[int], total: int) -> np.ndarray:
     """Per-node initial v from Network.set_v_init: a section's centres and its 1-end node (and the
-    root node for the root section); NaN elsewhere."""
+    root node for the root section), and the v of cells given node by node; NaN elsewhere."""
     v = np.full(total, np.nan)
+    for cell, offset in zip(net.cells, offsets):
+        if cell.node_v is not None:
+            v[offset:offset + len(cell.node_v)] = cell.node_v
     for (cell, sec), value in net.v_start.items():
         tree = trees[cell]
         nodes = list(tree.centres[sec]) + [tree.ends[sec][1]]

@@ -81,6 +81,7 @@ class DensityInsertion:
     cell: int
     sections: list[str]
     params: dict[str, float]
+    nodes: Any = None  # node indices instead of sections, on a cell given node by node
 
 
 @dataclass(eq=False)
@@ -200,15 +201,21 @@ class Network:
     def insert(self, mechanism: MechanismLike, cell: int, where="all", **params) -> None:
         """Insert a density mechanism into the sections `where` selects, overriding parameters.
         A parameter may be one number, or a sequence with one value per segment of the selected
-        sections, in their order (densities that vary along a dendrite)."""
+        sections, in their order (densities that vary along a dendrite). On a cell given node by
+        node (Cell.from_nodes), `where` is the node indices."""
         if not 0 <= cell < len(self.cells):
             raise ModelError(f"insert: there is no cell {cell}")
-        sections = self.cells[cell].regions(where)
-        segments = sum(self.cells[cell].sections[name].nseg for name in sections)
+        nodes = None
+        if self.cells[cell].given is not None:
+            nodes = self.cells[cell].membrane_nodes(where)
+            sections, segments = [], len(nodes)
+        else:
+            sections = self.cells[cell].regions(where)
+            segments = sum(self.cells[cell].sections[name].nseg for name in sections)
         for name, value in params.items():
             if not isinstance(value, (int, float)) and len(value) != segments:
                 raise ModelError(f"insert: {name} has {len(value)} values, but the sections selected have {segments} segments")
-        self.density.append(DensityInsertion(as_mechanism(mechanism), cell, sections, params))
+        self.density.append(DensityInsertion(as_mechanism(mechanism), cell, sections, params, nodes))
 
     def place(self, mechanism: MechanismLike, at, *, stream: int | None = None, **params: float) -> PointProcess:
         """Put a point process at a location (cell, section, x). `stream` (0 <= stream < 2**31)

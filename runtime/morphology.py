@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 END_NODE_AREA = 100.0  # µm², NEURON's area for the zero-length node at a section end
+NODES = "<nodes>"  # the section of every location on a cell given node by node (Cell.from_nodes)
 
 
 class ModelError(ValueError):
@@ -130,6 +131,42 @@ class Cell:
     insertions: list[tuple[object, object, dict]] = field(default_factory=list)
     points: list[PointTemplate] = field(default_factory=list)
     _tree: tuple | None = field(default=None, repr=False)  # (geometry key, Tree)
+    given: Tree | None = field(default=None, repr=False)  # a tree given node by node (from_nodes)
+    node_v: np.ndarray | None = field(default=None, repr=False)  # its initial v per node
+
+    @classmethod
+    def from_nodes(cls, name: str, parent, area, cm, a, b, diam, v=None) -> "Cell":
+        """A cell (or a forest of cells) given as NEURON's nodes: parent index (-1 for a root,
+        parents before children), area (µm²), cm (µF/cm², 0 where a node has no membrane), the
+        tree matrix's a and b, diam, and optionally each node's initial v. It has no sections:
+        locations on it are `Location(cell, NODES, node index)`, insertions name node indices.
+        This is how a model NEURON built arrives in bulk (runtime.neuron_bulk)."""
+        parent = np.asarray(parent, dtype=np.int64)
+        n = len(parent)
+        arrays = [np.asarray(x, dtype=float) for x in (area, cm, a, b, diam)]
+        if any(len(x) != n for x in arrays) or (v is not None and len(v) != n):
+            raise ModelError(f"cell {name!r}: every node array needs {n} values")
+        if n == 0 or np.any(parent >= np.arange(n)) or np.any(parent < -1):
+            raise ModelError(f"cell {name!r}: each node's parent must come before it (-1 for a root)")
+        cell = cls(name)
+        cell.given = Tree(parent, *arrays, {}, {})
+        cell.node_v = None if v is None else np.asarray(v, dtype=float)
+        return cell
+
+    def compartments(self) -> int:
+        """Nodes with membrane: the segments."""
+        if self.given is not None:
+            return int(np.count_nonzero(self.given.cm > 0))
+        return sum(sec.nseg for sec in self.sections.values())
+
+    def membrane_nodes(self, nodes) -> np.ndarray:
+        """Check node indices of a cell given node by node (where a density mechanism goes)."""
+        if self.given is None:
+            raise ModelError(f"cell {self.name!r} is made of sections: insert into sections, not node indices")
+        index = np.asarray(nodes, dtype=np.int64)
+        if index.ndim != 1 or (len(index) and (index.min() < 0 or index.max() >= len(self.given.parent))):
+            raise ModelError(f"cell {self.name!r}: node indices must lie in [0, {len(self.given.parent)})")
+        return index
 
     def insert(self, mechanism, where="all", **params: float) -> "Cell":
         """Insert a density mechanism (a .mod path or Mechanism) into the sections `where` selects."""
@@ -152,6 +189,9 @@ class Cell:
         `geometry` gives NEURON's per-segment areas and resistances instead of a cylinder's."""
         if name in self.sections:
             raise ModelError(f"cell {self.name!r}: section {name!r} already exists")
+        if self.given is not None or name == NODES:
+            raise ModelError(f"cell {self.name!r}: no section {name!r} can be added (a cell is made of sections "
+                             "or given node by node, and {NODES!r} names no section)")
         if parent is None and self.sections:
             raise ModelError(f"cell {self.name!r}: section {name!r} needs a parent (only the first section is the root)")
         if parent is not None and parent not in self.sections:
@@ -190,6 +230,8 @@ class Cell:
     def tree(self) -> Tree:
         """NEURON's nodes and axial coefficients for this cell (rebuilt, and the sections checked
         again, whenever a section's attributes were edited since)."""
+        if self.given is not None:
+            return self.given
         key = tuple(sec.key() for sec in self.sections.values())
         if self._tree is None or self._tree[0] != key:
             for sec in self.sections.values():
@@ -244,7 +286,13 @@ class Cell:
         return Tree(par, ar, np.array(cm), a, b, np.array(diam), centres, ends)
 
     def check_position(self, section: str, x: float) -> None:
-        """Raise ModelError unless `section` exists and 0 <= x <= 1 (without building the tree)."""
+        """Raise ModelError unless `section` exists and 0 <= x <= 1 (without building the tree);
+        on a cell given node by node, unless section is NODES and x a node index."""
+        if self.given is not None:
+            if section != NODES or not (float(x).is_integer() and 0 <= x < len(self.given.parent)):
+                raise ModelError(f"cell {self.name!r} is given node by node: a location on it is (cell, NODES, "
+                                 f"node index < {len(self.given.parent)}), not ({section!r}, {x!r})")
+            return
         if section not in self.sections:
             raise ModelError(f"cell {self.name!r} has no section {section!r}")
         if not 0.0 <= x <= 1.0:
@@ -253,6 +301,8 @@ class Cell:
     def node(self, section: str, x: float) -> int:
         """The node holding position x of a section (x = 0 and 1 are the end nodes)."""
         self.check_position(section, x)
+        if self.given is not None:
+            return int(x)
         tree = self.tree()
         if x == 0.0:
             return tree.ends[section][0]
@@ -262,6 +312,8 @@ class Cell:
 
     def regions(self, where) -> list[str]:
         """Section names selected by `where`: "all", a name, a list of names, or a predicate on Section."""
+        if self.given is not None:
+            raise ModelError(f"cell {self.name!r} is given node by node and has no sections to select")
         if where == "all":
             return list(self.sections)
         if isinstance(where, str):

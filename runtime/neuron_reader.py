@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -53,17 +53,13 @@ class Transfer:
 
     network: Network
     dt: float
-    locations: dict[str, tuple[int, str]]  # NEURON section name -> (cell, section)
-    points: dict[str, PointProcess]  # hname -> point process or artificial cell
-    trains: dict[str, SpikeTrain]  # VecStim hname or "gid <n>" (PatternStim) -> spike train
     gid_sources: dict[int, Any]  # gid -> its modlc source (Location, PointProcess or SpikeTrain)
-    netcon_sources: dict[str, Any]  # NetCon hname -> its source
-    sections: list  # (cell, section name, its NEURON nodes: sec(0) for a root, the centres, sec(1))
-    resolver: "PointerResolver"
-
-    def segments(self):
-        """(NEURON segment, Location) of every node modlc simulates."""
-        return node_locations(self.sections)
+    resolver: Any  # .resolve(NEURON pointer) -> ("v" | "range" | "point" | "t", target, variable)
+    segments: Callable[[], Iterator]  # () -> (NEURON segment, Location) of every node modlc simulates
+    location: Callable[[Any], Location]  # NEURON segment -> its Location
+    source: Callable[[Any], Any]  # NEURON NetCon -> its modlc source (None if it has none)
+    cells: int  # NEURON's cells (a bulk read gives modlc one cell holding them all)
+    route: str  # "bulk" (NEURON's CoreNEURON data) or "walk" (section by section)
 
 
 def node_locations(sections):
@@ -92,7 +88,7 @@ class Problems:
         raise ModelError("this NEURON model uses what modlc cannot simulate:\n" + "\n".join(lines))
 
 
-def _type_names(h, kind: int) -> list[str]:
+def type_names(h, kind: int) -> list[str]:
     """Names of NEURON's mechanism types: 0 density, 1 point processes and artificial cells."""
     mt = h.MechanismType(kind)
     names = []
@@ -121,30 +117,41 @@ class MechanismIndex:
                     self.files.setdefault(name, path)
         for name, path in declared().items():
             self.files.setdefault(name, path)
-        self.meta: dict[str, dict] = {}
+        self.meta: dict[str, dict | str] = {}  # name -> META, or why it cannot be compiled
 
     def load(self, name: str, problems: Problems, where: str) -> tuple[Mechanism, dict] | None:
-        """The mechanism and its META (compiled once, cached on disk), or None with a problem noted."""
-        if name in self.meta:
-            meta = self.meta[name]
-            return (self.mechanism(name), meta) if meta else None
+        """The mechanism and its META (compiled once, cached on disk), or None with a problem noted
+        (again on every call: each reading of the model reports it)."""
+        if name not in self.meta:
+            self.meta[name] = self._compile(name)
+        meta = self.meta[name]
+        if isinstance(meta, str):
+            problems.add(meta, where)
+            return None
+        return self.mechanism(name), meta
+
+    def compiled(self, name: str) -> dict:
+        """META of a mechanism loaded before ({} if it was not, or failed)."""
+        meta = self.meta.get(name)
+        return meta if isinstance(meta, dict) else {}
+
+    def ions(self) -> set[str]:
+        """The ions the mechanisms loaded so far use."""
+        return {ion["name"] for meta in self.meta.values() if isinstance(meta, dict) for ion in meta["ions"]}
+
+    def _compile(self, name: str) -> dict | str:
+        """META, or what is wrong."""
         from .. import loader
 
         path = self.files.get(name)
         if path is None:
-            problems.add(f"{name}: no .mod file declares it (pass the model's mod folder) and modlc's library "
-                         "has no such built-in", where)
-            self.meta[name] = {}
-            return None
+            return (f"{name}: no .mod file declares it (pass the model's mod folder) and modlc's library "
+                    "has no such built-in")
         try:
-            meta = loader.load(path, backend="numpy").META
+            return loader.load(path, backend="numpy").META
         except Exception as exc:  # a compile error of the model's own file: reported with the rest
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            problems.add(f"{name}: {path} does not compile ({first})", where)
-            self.meta[name] = {}
-            return None
-        self.meta[name] = meta
-        return self.mechanism(name), meta
+            return f"{name}: {path} does not compile ({first})"
 
     def mechanism(self, name: str) -> Mechanism:
         try:
@@ -154,7 +161,7 @@ class MechanismIndex:
         return Mechanism(self.files[name], "numeric", usetable=usetable)  # NEURON's dI/dv: (I(v + 0.001) - I(v))/0.001
 
 
-def _parameters(meta: dict, scope: str) -> list[str]:
+def parameters(meta: dict, scope: str) -> list[str]:
     """A mechanism's PARAMETERs of one scope (including those a block also writes, such as
     NetStim's noise, which INITIAL clips)."""
     return [v["name"] for v in meta["variables"]
@@ -214,26 +221,50 @@ class PointerResolver:
 
 
 def read(h, mod_dirs=(), captured: Captured | None = None) -> Transfer:
-    """Read the model instantiated in this NEURON process (see the module docstring)."""
+    """Read the model instantiated in this NEURON process: in bulk from the data NEURON writes for
+    CoreNEURON where the model allows (runtime.neuron_bulk), else by walking its sections."""
+    from . import neuron_bulk
+
     captured = captured or Captured()
-    problems = Problems()
     index = MechanismIndex(h, mod_dirs)
+    transfer = neuron_bulk.read(h, mod_dirs, captured, index, _integration_problems(h))
+    return transfer if transfer is not None else walk(h, index, captured, _integration_problems(h))
+
+
+def _integration_problems(h) -> Problems:
+    """What of NEURON's integration settings modlc cannot follow (reported with the model's own)."""
+    problems = Problems()
     if h.cvode.active():
         problems.add("CVode is active (variable time step)", "h.cvode.active(1): modlc integrates NEURON's fixed step")
     if int(h.secondorder) != 0:
         problems.add(f"secondorder = {int(h.secondorder)}", "modlc integrates NEURON's default first-order scheme")
+    return problems
+
+
+def walk(h, index: MechanismIndex, captured: Captured, problems: Problems) -> Transfer:
+    """The model, section by section and object by object (any model NEURON's fixed step runs)."""
     net = Network(celsius=float(h.celsius))
     locations, sections, start_v = _read_cells(h, net, problems)
-    density_names = set(_type_names(h, 0))
+    density_names = set(type_names(h, 0))
     _read_density(h, net, index, locations, density_names, problems)
     points, hoc_points, trains = _read_points(h, net, index, locations, captured, problems)
     resolver = PointerResolver(h, lambda: node_locations(sections), points, hoc_points)
     _read_pointers(h, net, points, hoc_points, index, captured, resolver, problems)
     gid_sources, netcon_sources = _read_netcons(h, net, locations, points, trains, captured, problems)
-    _read_plays(net, captured, resolver, problems)
-    _read_ions_and_v(h, net, index, start_v, problems)
+    read_plays(net, captured, resolver, problems)
+    used = index.ions()
+    reversals = {ion: {getattr(seg, f"e{ion}") for sec in h.allsec() if sec.has_membrane(f"{ion}_ion") for seg in sec}
+                 for ion in used}
+    read_ions(h, net, index, reversals, problems)
+    _read_v(h, net, start_v, problems)
     problems.raise_if_any()
-    return Transfer(net, float(h.dt), locations, points, trains, gid_sources, netcon_sources, sections, resolver)
+
+    def location(seg) -> Location:
+        cell, section = locations[seg.sec.name()]
+        return Location(cell, section, seg.x)
+
+    return Transfer(net, float(h.dt), gid_sources, resolver, lambda: node_locations(sections), location,
+                    lambda nc: netcon_sources.get(nc.hname()), len(net.cells), "walk")
 
 
 def _read_cells(h, net: Network, problems: Problems):
@@ -291,17 +322,17 @@ def _read_density(h, net: Network, index: MechanismIndex, locations, density_nam
         if found is None:
             continue
         mech, meta = found
-        names = _parameters(meta, "range")
+        names = parameters(meta, "range")
         attributes = [f"{p}_{suffix}" for p in names]
         rows = [[getattr(seg, a) for a in attributes] for sec in sections for seg in sec]
         columns = zip(*rows) if rows else [[] for _ in names]
         net.insert(mech, cell, [sec.name() for sec in sections], **dict(zip(names, columns)))
         if suffix not in done:
-            _read_globals(h, net, mech, meta, suffix)
+            read_globals(h, net, mech, meta, suffix)
             done.add(suffix)
 
 
-def _read_globals(h, net: Network, mech: Mechanism, meta: dict, suffix: str) -> None:
+def read_globals(h, net: Network, mech: Mechanism, meta: dict, suffix: str) -> None:
     """GLOBAL parameters whose NEURON value differs from the file's default."""
     for v in meta["variables"]:
         if v["role"] != "parameter" or v["scope"] != "global" or v["read_from"] != "p":
@@ -319,7 +350,7 @@ def _read_points(h, net: Network, index: MechanismIndex, locations, captured: Ca
     points: dict[str, PointProcess] = {}
     hoc_points: dict[str, Any] = {}
     trains: dict[str, SpikeTrain] = {}
-    for name in _type_names(h, 1):
+    for name in type_names(h, 1):
         instances = list(h.List(name))
         if not instances:
             continue
@@ -346,8 +377,8 @@ def _read_points(h, net: Network, index: MechanismIndex, locations, captured: Ca
         if found is None:
             continue
         mech, meta = found
-        _read_globals(h, net, mech, meta, name)
-        names = _parameters(meta, "range")
+        read_globals(h, net, mech, meta, name)
+        names = parameters(meta, "range")
         for obj in instances:
             params = {p: float(getattr(obj, p)) for p in names}
             seg = obj.get_segment() if meta["kind"] != "artificial" else None
@@ -408,7 +439,7 @@ def _read_pointers(h, net, points, hoc_points, index, captured: Captured, resolv
         if hname in points:
             net.link(points[hname], variable, loc)
     for hname, obj in hoc_points.items():
-        meta = index.meta.get(hname.split("[")[0]) or {}
+        meta = index.compiled(hname.split("[")[0])
         read = {key for k in meta.get("kernels", {}).values() for key in k["reads"].get("ion", ())}
         for v in _variables(index, obj):
             if v["role"] != "pointer" or v["name"] not in read or (hname, v["name"]) in by_target:
@@ -424,7 +455,7 @@ def _read_pointers(h, net, points, hoc_points, index, captured: Captured, resolv
 
 
 def _variables(index: MechanismIndex, obj) -> list[dict]:
-    meta = index.meta.get(obj.hname().split("[")[0]) or {}
+    meta = index.compiled(obj.hname().split("[")[0])
     return list(meta.get("variables", ()))
 
 
@@ -473,7 +504,7 @@ def _read_netcons(h, net: Network, locations, points, trains, captured: Captured
     return gid_sources, netcon_sources
 
 
-def _read_plays(net: Network, captured: Captured, resolver: PointerResolver, problems: Problems) -> None:
+def read_plays(net: Network, captured: Captured, resolver: PointerResolver, problems: Problems) -> None:
     for vec, pointer, when, continuous in captured.plays:
         kind, target, name = resolver.resolve(pointer)
         values = list(vec)
@@ -487,25 +518,28 @@ def _read_plays(net: Network, captured: Captured, resolver: PointerResolver, pro
                          "density mechanisms)", vec.hname())
 
 
-def _read_ions_and_v(h, net: Network, index: MechanismIndex, by_section: dict, problems: Problems) -> None:
-    """Initial concentrations (NEURON's <ion>i0_<ion>_ion globals), fixed reversal potentials, and
-    the initial v of every section (after finitialize, v is what the run starts from)."""
-    used = {ion["name"] for meta in index.meta.values() if meta for ion in meta["ions"]}
-    for ion in sorted(used):
+def read_ions(h, net: Network, index: MechanismIndex, reversals: dict[str, set], problems: Problems) -> None:
+    """Initial concentrations (NEURON's <ion>i0_<ion>_ion globals) and fixed reversal potentials
+    (`reversals`: each ion's values over the segments that have it)."""
+    for ion in sorted(index.ions()):
         values = {}
         for key, hname in ((f"{ion}i", f"{ion}i0_{ion}_ion"), (f"{ion}o", f"{ion}o0_{ion}_ion")):
             try:
                 values[key] = float(getattr(h, hname))
             except (AttributeError, LookupError):
                 continue
-        reversal = {getattr(seg, f"e{ion}") for sec in h.allsec() if sec.has_membrane(f"{ion}_ion") for seg in sec}
+        reversal = reversals.get(ion, set())
         if len(reversal) == 1:
-            values[f"e{ion}"] = reversal.pop()
+            values[f"e{ion}"] = next(iter(reversal))
         elif len(reversal) > 1:
             problems.add(f"e{ion} differing between segments (modlc has one initial reversal per ion)",
                          ", ".join(f"{v:g}" for v in sorted(reversal)[:4]) + " mV")
         if values:
             net.set_ion(ion, **values)
+
+
+def _read_v(h, net: Network, by_section: dict, problems: Problems) -> None:
+    """The initial v of every section (after finitialize, v is what the run starts from)."""
     common = Counter(v for values in by_section.values() for v in values).most_common(1)
     net.v_init = common[0][0] if common else float(h.v_init)
     for (cell, section), values in by_section.items():

@@ -70,7 +70,7 @@ def _weight(net: Network, element: int) -> int:
     """Compartments of a cell (an artificial cell counts one)."""
     if element >= len(net.cells):
         return 1
-    return sum(sec.nseg for sec in net.cells[element].sections.values())
+    return net.cells[element].compartments()
 
 
 def split(net: Network, parts: int) -> list[Part]:
@@ -111,7 +111,7 @@ def _subnetwork(net: Network, elements: list[int]) -> Part:
         new_point[pp.index] = moved
         part.original[moved] = pp
     sub.cells = [net.cells[k] for k in cells]
-    sub.density = [DensityInsertion(d.mechanism, new_cell[d.cell], d.sections, d.params)
+    sub.density = [DensityInsertion(d.mechanism, new_cell[d.cell], d.sections, d.params, d.nodes)
                    for d in net.density if d.cell in new_cell]
     for nc in net.netcons:
         if _owner(net, nc.source) in members:

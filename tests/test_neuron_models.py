@@ -39,10 +39,10 @@ def models(tmp_path_factory) -> Path:
     return folder
 
 
-def run(folder: Path, script: str, *args: str, modlc: str | None = None) -> subprocess.CompletedProcess:
+def run(folder: Path, script: str, *args: str, modlc: str | None = None, verbose: bool = False) -> subprocess.CompletedProcess:
     """The script in NEURON (modlc=None) or through the switch with that backend."""
     command = [sys.executable, script, *args] if modlc is None else \
-        [sys.executable, "-m", "modlc.neuron", "--backend", modlc, script, "--", *args]
+        [sys.executable, "-m", "modlc.neuron", "--backend", modlc, *(["-v"] if verbose else []), script, "--", *args]
     return subprocess.run(command, cwd=folder, env=neuron_env(), capture_output=True, text=True, timeout=900)
 
 
@@ -92,6 +92,46 @@ def test_parallel_context_network_spikes_match_neuron(models):
     assert np.abs(neuron["t"] - modlc["t"]).max() <= SPIKE_TOLERANCE
     for trace in ("v0", "v1"):
         assert np.abs(neuron[trace] - modlc[trace]).max() <= VOLTAGE_TOLERANCE
+
+
+def by_gid(spikes: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Spikes ordered by (gid, time): two sources firing within rounding of the same instant may
+    be recorded in either order."""
+    order = np.lexsort((spikes["spike_t"], spikes["spike_gid"]))
+    return spikes["spike_gid"][order], spikes["spike_t"][order]
+
+
+@pytest.mark.vs_neuron
+def test_gid_network_read_in_bulk_matches_neuron(models):
+    """A network CoreNEURON could run, read from NEURON's CoreNEURON data (no section walk): 3-D
+    tapering dendrites with varying densities, ExpSyn/Exp2Syn, NetStims with and without a gid, an
+    IClamp, two psolve calls; spikes, v at a root, a centre and an end node, ExpSyn g, m_hh, ina,
+    and the final v of every segment."""
+    neuron = recorded(models, "gidnet.py")
+    done = run(models, "gidnet.py", "gidnet-jax.npz", modlc="jax", verbose=True)
+    assert done.returncode == 0, done.stderr
+    assert "60 cells" in done.stderr and "(read bulk)" in done.stderr, done.stderr
+    with np.load(models / "gidnet-jax.npz") as data:
+        modlc = {k: data[k] for k in data.files}
+    assert len(neuron["spike_t"]) > 300 and len(set(neuron["spike_gid"].astype(int))) == 61  # every cell and the gid NetStim
+    (gid_n, t_n), (gid_m, t_m) = by_gid(neuron), by_gid(modlc)
+    assert np.array_equal(gid_n, gid_m)
+    assert np.abs(t_n - t_m).max() <= SPIKE_TOLERANCE
+    assert np.array_equal(neuron["t"], modlc["t"])
+    assert np.abs(neuron["traces"] - modlc["traces"]).max() <= VOLTAGE_TOLERANCE
+    assert np.abs(neuron["final_v"] - modlc["final_v"]).max() <= VOLTAGE_TOLERANCE
+
+
+def test_bulk_read_and_section_walk_give_the_same_network(models):
+    """The same model read both ways simulates the same (v ≤ 1e-9 mV, the same spikes)."""
+    done = run(models, "routes.py", "routes.npz")
+    assert done.returncode == 0, done.stderr
+    with np.load(models / "routes.npz") as r:
+        assert int(r["bulk_cells"]) == int(r["walk_cells"]) == 60
+        assert len(r["bulk_spikes"]) > 50 and r["bulk_spikes"].shape == r["walk_spikes"].shape
+        assert np.array_equal(r["bulk_spikes"][:, 0], r["walk_spikes"][:, 0])
+        assert np.abs(r["bulk_spikes"] - r["walk_spikes"]).max() <= 1e-9
+        assert np.abs(r["bulk_v"] - r["walk_v"]).max() <= 1e-9
 
 
 @pytest.mark.vs_neuron

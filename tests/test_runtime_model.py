@@ -424,3 +424,43 @@ def test_gathers_and_scatters_through_runs_equal_index_arrays(backend):
             expected[positions] = values
             np.testing.assert_array_equal(ops.numpy(ops.scatter_set(ops.const(x), span, ops.const(values))), expected)
     assert not isinstance(index(ops, np.arange(0, 4 * (MAX_RUNS + 1), 2)), Span)  # too many runs: an array
+
+
+def test_a_cell_given_node_by_node_simulates_as_its_sections():
+    """Cell.from_nodes (how a NEURON model arrives in bulk) with the node arrays of a cell built
+    from sections: the same nodes, so the same arithmetic and the same v, bit for bit."""
+    from modlc.runtime import NODES
+
+    built = Cell("c")
+    built.section("soma", L=20, diam=20)
+    built.section("dend", L=300, diam=2, nseg=5, parent="soma")
+    built.section("side", L=80, diam=1, nseg=3, parent="dend", parent_x=0.4)
+    tree = built.tree()
+    given = Cell.from_nodes("n", tree.parent, tree.area, tree.cm, tree.a, tree.b, tree.diam)
+    assert given.compartments() == built.compartments() == 9
+    traces = []
+    for cell, where, soma, tip in ((built, "all", ("soma", 0.5), ("side", 1.0)),
+                                   (given, np.flatnonzero(tree.cm > 0), (NODES, tree.centres["soma"][0]),
+                                    (NODES, tree.ends["side"][1]))):
+        net = Network([cell])
+        net.insert(sc.FILES["hh"], 0, where)
+        net.place(sc.FILES["IClamp"], at=(0, *soma), **{"del": 1.0, "dur": 5.0, "amp": 0.3})
+        net.record("tip", "v", at=(0, *tip))
+        traces.append(Simulation(net, backend="numpy").run(10.0)["tip"])
+    assert np.ptp(traces[0]) > 50  # it spiked
+    assert np.array_equal(traces[0], traces[1])
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: Cell.from_nodes("n", [-1, 1], [1, 1], [1, 1], [0, 0], [0, 0], [1, 1]), "parent must come before it"),
+    (lambda: Cell.from_nodes("n", [-1, 0], [1], [1, 1], [0, 0], [0, 0], [1, 1]), "needs 2 values"),
+    (lambda: Network([Cell.from_nodes("n", [-1, 0], [1, 1], [1, 1], [0, 0], [0, 0], [1, 1])]).location((0, "soma", 0.5)),
+     "given node by node"),
+    (lambda: Network([Cell.from_nodes("n", [-1, 0], [1, 1], [1, 1], [0, 0], [0, 0], [1, 1])]).insert(sc.FILES["hh"], 0, [0, 2]),
+     r"node indices must lie in \[0, 2\)"),
+    (lambda: Network([Cell.from_nodes("n", [-1, 0], [1, 1], [1, 1], [0, 0], [0, 0], [1, 1])]).set_v_init(0, -50.0),
+     "no sections to select"),
+])
+def test_cells_given_node_by_node_refuse_what_they_cannot_hold(build, message):
+    with pytest.raises(ModelError, match=message):
+        build()

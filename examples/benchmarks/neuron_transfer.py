@@ -6,8 +6,10 @@ gid connections with 1 ms delays and a NetStim at each ring's start: the shape o
 ringtest), then times, in this one process:
 
 - NEURON's build (sections, mechanisms, synapses, gids, connections; up to finitialize),
-- modlc's transfer (runtime.neuron_reader.read: NEURON's objects into a modlc Network),
-- for comparison, NEURON writing the same model for CoreNEURON (pc.nrnbbcore_write),
+- modlc's transfer (runtime.neuron_reader.read: in bulk, from the data NEURON writes for
+  CoreNEURON, pc.nrnbbcore_write, which is timed on its own too),
+- for comparison, the section-by-section walk (runtime.neuron_reader.walk) that models without
+  gids take,
 - modlc's set-up (compile, first run) and a warm run, against NEURON's own run of the same length.
 
     python examples/benchmarks/neuron_transfer.py --cells 1000 --tstop 100 --backend jax
@@ -76,7 +78,7 @@ def main() -> None:
     from neuron import h
 
     from modlc.runtime import Simulation
-    from modlc.runtime.neuron_reader import read
+    from modlc.runtime.neuron_reader import Captured, MechanismIndex, Problems, read, walk
 
     h.load_file("stdrun.hoc")
     pc = h.ParallelContext()
@@ -86,22 +88,26 @@ def main() -> None:
     neuron_build = time.perf_counter() - started
 
     started = time.perf_counter()
+    transfer = read(h)  # the first in this process also hashes modlc's compiler and parses the .mod files once
+    first_transfer = time.perf_counter() - started
+    started = time.perf_counter()
     transfer = read(h)
     modlc_transfer = time.perf_counter() - started
+    started = time.perf_counter()
+    walk(h, MechanismIndex(h, ()), Captured(), Problems())
+    modlc_walk = time.perf_counter() - started
     compartments = sum(sec.nseg for sec in h.allsec())
 
     folder = tempfile.mkdtemp()
     try:
-        h.CVode().cache_efficient(1)
         started = time.perf_counter()
         pc.nrnbbcore_write(folder)
         core_write = time.perf_counter() - started
-    except RuntimeError as exc:  # the build may lack what CoreNEURON's writer needs
-        core_write = float("nan")
-        print(f"(pc.nrnbbcore_write failed: {exc})")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
+    spike_times = h.Vector()
+    pc.spike_record(-1, spike_times, h.Vector())
     pc.set_maxstep(10)
     h.finitialize(-65)
     started = time.perf_counter()
@@ -117,14 +123,17 @@ def main() -> None:
     modlc_warm = time.perf_counter() - started
     del model
 
-    print(f"{args.cells} cells, {compartments} compartments, {len(first.spike_times)} spikes in {args.tstop:g} ms "
-          f"(modlc {args.backend} {args.dtype})")
-    print(f"NEURON build (to finitialize)      {neuron_build:8.2f} s")
-    print(f"modlc transfer (neuron_reader.read) {modlc_transfer:8.2f} s   {modlc_transfer / neuron_build:5.2f}x NEURON's build")
-    print(f"NEURON nrnbbcore_write (CoreNEURON) {core_write:8.2f} s")
-    print(f"NEURON run                          {neuron_run:8.2f} s")
-    print(f"modlc set-up + first run            {modlc_first:8.2f} s")
-    print(f"modlc warm run                      {modlc_warm:8.2f} s   {neuron_run / modlc_warm:5.2f}x NEURON's speed")
+    gid_spikes = sum(len(first.spikes(source)) for source in transfer.gid_sources.values())
+    print(f"{args.cells} cells, {compartments} compartments, {args.tstop:g} ms: spikes of the gids NEURON "
+          f"{len(spike_times)}, modlc {gid_spikes} (modlc {args.backend} {args.dtype})")
+    print(f"NEURON build (to finitialize)         {neuron_build:8.3f} s")
+    print(f"modlc transfer, read {transfer.route:4s}             {modlc_transfer:8.3f} s   "
+          f"{modlc_transfer / neuron_build:5.2f}x NEURON's build (first in the process: {first_transfer:.3f} s)")
+    print(f"  of which NEURON's nrnbbcore_write    {core_write:8.3f} s")
+    print(f"modlc section walk (for comparison)   {modlc_walk:8.3f} s   {modlc_walk / neuron_build:5.2f}x")
+    print(f"NEURON run                            {neuron_run:8.3f} s")
+    print(f"modlc set-up + first run              {modlc_first:8.3f} s")
+    print(f"modlc warm run                        {modlc_warm:8.3f} s   {neuron_run / modlc_warm:5.2f}x NEURON's speed")
 
 
 if __name__ == "__main__":
