@@ -37,7 +37,7 @@ def read(h, mod_dirs, captured, index, problems):
     from .neuron_reader import Transfer, read_globals, read_ions, read_plays, parameters
 
     pc = h.ParallelContext()
-    if int(pc.nthread()) != 1 or captured.target_vars or captured.source_vars or captured.netcon_records \
+    if int(pc.nthread()) != 1 or _bbcore_pointers(mod_dirs) or captured.target_vars or captured.source_vars or captured.netcon_records \
             or captured.patterns or any(_instances(h, name) for name in NEEDS_WALK) or not _owns_a_gid(h, pc):
         return None
     data = _written(pc)
@@ -103,6 +103,13 @@ def _instances(h, name: str) -> int:
     if name != "LinearMechanism" and name not in type_names(h, 1):
         return 0
     return int(h.List(name).count())
+
+
+def _bbcore_pointers(mod_dirs) -> bool:
+    """Whether a file of the model's own declares a BBCOREPOINTER: NEURON then calls the file's
+    own writer of that data, which may be missing (a hoc error, not a Python one)."""
+    return any("BBCOREPOINTER" in path.read_text(errors="replace") for folder in mod_dirs
+               for path in sorted(Path(folder).glob("*.mod")))
 
 
 def _owns_a_gid(h, pc) -> bool:

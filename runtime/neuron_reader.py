@@ -1,14 +1,12 @@
 """The model a running NEURON holds, read into a modlc Network: NEURON builds it, modlc simulates it.
 
-Why walk NEURON's Python objects rather than the data NEURON writes for CoreNEURON
-(`ParallelContext.nrnbbcore_write`): those files are a versioned binary format of NEURON's internal
-arrays, written only for gid-owning cells, with every mechanism as a C data layout keyed by
-NEURON's own mechanism numbers; walking `h` gives the same numbers (NEURON's node areas and axial
-resistances, each segment's RANGE values, the NetCon list) by name, for any model, with or
-without gids, and costs about as much as NEURON's own build (measured in the README). What the
-objects do not expose — what a `Vector.record` records, a VecStim's or PatternStim's vector, a
-`source_var`/`target_var` pair — the drop-in switch (modlc/neuron_switch.py) captures as the
-script makes those calls and hands over as `Captured`.
+Two routes. A model CoreNEURON could run (gids, one thread) is read in bulk from the data NEURON
+writes for CoreNEURON (runtime.neuron_bulk): a fifth of NEURON's own build time. Any other model is
+walked here, section by section and object by object through `h` (NEURON's node areas and axial
+resistances, each segment's RANGE values, the NetCon list, by name), which costs about as much as
+NEURON's build. What the objects do not expose — what a `Vector.record` records, a VecStim's or
+PatternStim's vector, a `source_var`/`target_var` pair — the drop-in switch (modlc/neuron.py)
+captures as the script makes those calls and hands over as `Captured`.
 
 Geometry is NEURON's, segment by segment (`seg.area()`, `seg.ri()`, `seg.cm`, `seg.diam`), so 3-D
 points, tapering and per-segment cm are exact. Density mechanisms, point processes and artificial
@@ -238,6 +236,9 @@ def _integration_problems(h) -> Problems:
         problems.add("CVode is active (variable time step)", "h.cvode.active(1): modlc integrates NEURON's fixed step")
     if int(h.secondorder) != 0:
         problems.add(f"secondorder = {int(h.secondorder)}", "modlc integrates NEURON's default first-order scheme")
+    hosts = int(h.ParallelContext().nhost())
+    if hosts > 1:
+        problems.add(f"{hosts} MPI ranks", "modlc reads the model of one process (each rank would see part of it)")
     return problems
 
 
