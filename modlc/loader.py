@@ -64,7 +64,8 @@ def source_files(path: str | Path, include_path: Sequence[str] = ()) -> list[Pat
                 files.append(Path(item.resolved))
                 visit(item.items)
 
-    visit(parse_file(path, tuple(include_path)).items)
+    if b"INCLUDE" in files[0].read_bytes():  # the keyword as the grammar spells it; without it, nothing to parse for
+        visit(parse_file(path, tuple(include_path)).items)
     _SOURCES[key] = (_stats(files), files)
     return list(files)
 

@@ -38,7 +38,7 @@ def read(h, mod_dirs, captured, index, problems):
 
     pc = h.ParallelContext()
     if int(pc.nthread()) != 1 or _bbcore_pointers(mod_dirs) or captured.target_vars or captured.source_vars or captured.netcon_records \
-            or captured.patterns or any(_instances(h, name) for name in NEEDS_WALK) or not _owns_a_gid(h, pc):
+            or captured.patterns or any(_instances(h, name) for name in NEEDS_WALK) or not _netcons_allow(h, pc):
         return None
     data = _written(pc)
     if data is None:
@@ -112,10 +112,17 @@ def _bbcore_pointers(mod_dirs) -> bool:
                for path in sorted(Path(folder).glob("*.mod")))
 
 
-def _owns_a_gid(h, pc) -> bool:
-    """Whether a cell of this process has a gid: without one NEURON refuses to write the data,
-    with a hoc error that would also abort a hoc procedure calling modlc (stdrun's run())."""
-    return any(gid >= 0 and pc.gid_exists(gid) for gid in (int(nc.srcgid()) for nc in h.List("NetCon")))
+def _netcons_allow(h, pc) -> bool:
+    """Whether a cell of this process has a gid (without one NEURON refuses to write the data, with
+    a hoc error that would also abort a hoc procedure calling modlc, stdrun's run()) and no NetCon
+    is switched off (the data does not say which are)."""
+    owned = False
+    for nc in h.List("NetCon"):
+        if nc.syn() is not None and not nc.active():
+            return False
+        gid = int(nc.srcgid())
+        owned = owned or (gid >= 0 and bool(pc.gid_exists(gid)))
+    return owned
 
 
 @contextmanager

@@ -100,6 +100,31 @@ def test_load_caches_by_content(tmp_path, monkeypatch, write_mod):
     assert len(list((tmp_path / "cache").rglob("leak.py"))) == 2
 
 
+def test_cache_key_follows_included_files_through_edits(tmp_path, write_mod, monkeypatch):
+    """source_files is remembered per file, but re-read when any file it listed changes: an edited
+    header changes the key, and a header that gains an INCLUDE of its own adds that file."""
+    import os
+
+    from modlc.loader import cache_key, source_files
+
+    monkeypatch.delenv("MODL_INCLUDE", raising=False)
+    write_mod("PARAMETER { k = 1 }\n", "consts.inc")
+    path = write_mod("""
+        NEURON { SUFFIX inc }
+        INCLUDE "consts.inc"
+    """, "inc.mod")
+    plain = write_mod("NEURON { SUFFIX plain }\n", "plain.mod")
+    assert [p.name for p in source_files(path)] == ["inc.mod", "consts.inc"]
+    assert [p.name for p in source_files(plain)] == ["plain.mod"]
+    before = cache_key(path, "numpy", "float64", "symbolic")
+    write_mod("PARAMETER { k = 2 }\n", "consts.inc")
+    assert cache_key(path, "numpy", "float64", "symbolic") != before
+    write_mod("PARAMETER { k = 2 }\n", "more.inc")
+    header = write_mod('INCLUDE "more.inc"\nPARAMETER { k = 2 }\n', "consts.inc")
+    os.utime(header, ns=(1, 1))  # a different stamp even on a coarse clock
+    assert [p.name for p in source_files(path)] == ["inc.mod", "consts.inc", "more.inc"]
+
+
 def test_corpus_compiles_and_runs_each_file_on_the_backends(tmp_path, run_cli):
     import json
     import shutil

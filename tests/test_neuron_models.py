@@ -132,6 +132,7 @@ def test_bulk_read_and_section_walk_give_the_same_network(models):
         assert np.array_equal(r["bulk_spikes"][:, 0], r["walk_spikes"][:, 0])
         assert np.abs(r["bulk_spikes"] - r["walk_spikes"]).max() <= 1e-9
         assert np.abs(r["bulk_v"] - r["walk_v"]).max() <= 1e-9
+        assert str(r["inactive_route"]) == "walk"
 
 
 @pytest.mark.vs_neuron

@@ -1,5 +1,6 @@
 """The same NEURON model read both ways, in one process: in bulk (NEURON's CoreNEURON data) and by
-the section walk; both simulated by modlc (NumPy, float64) from gidnet.py's model, 30 ms.
+the section walk; both simulated by modlc (NumPy, float64) from gidnet.py's model, 30 ms. Then
+one NetCon is switched off, which only the walk can read.
 Arguments: OUT.npz."""
 
 import runpy
@@ -28,4 +29,6 @@ for route, transfer in (("bulk", read(h)), ("walk", walk(h, MechanismIndex(h, ()
     out[f"{route}_v"] = np.array([result[f"v{k}"] for k in range(len(sites))])
     out[f"{route}_spikes"] = np.array(spikes)
     out[f"{route}_cells"] = transfer.cells
+model["connections"][0].active(0)  # a NetCon switched off: the CoreNEURON data cannot say so
+out["inactive_route"] = read(h).route
 np.savez(target, **out)
