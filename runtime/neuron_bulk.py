@@ -37,8 +37,7 @@ def read(h, mod_dirs, captured, index, problems):
     from .neuron_reader import Transfer, read_globals, read_ions, read_plays, parameters
 
     pc = h.ParallelContext()
-    if int(pc.nthread()) != 1 or _bbcore_pointers(mod_dirs) or captured.target_vars or captured.source_vars or captured.netcon_records \
-            or captured.patterns or any(_instances(h, name) for name in NEEDS_WALK) or not _netcons_allow(h, pc):
+    if _needs_walk(h, pc, captured):
         return None
     data = _written(pc)
     if data is None:
@@ -56,9 +55,6 @@ def read(h, mod_dirs, captured, index, problems):
     points: dict[str, list[PointProcess]] = {}
     for mech in data.mechanisms.values():
         if mech.name in NOT_MECHANISMS or mech.ion:
-            continue
-        if mech.name == "extracellular":
-            problems.add("extracellular", "the model's sections")
             continue
         found = index.load(mech.name, problems, f"{len(mech.data)} instances")
         if found is None:
@@ -96,6 +92,13 @@ def read(h, mod_dirs, captured, index, problems):
                     lambda nc: _source(nc, gid_sources, resolver), data.n_cells, "bulk")
 
 
+def _needs_walk(h, pc, captured) -> bool:
+    """What the CoreNEURON data does not hold, or NEURON would refuse to write."""
+    return (int(pc.nthread()) != 1 or bool(captured.target_vars or captured.source_vars or captured.netcon_records
+                                            or captured.patterns)
+            or any(_instances(h, name) for name in NEEDS_WALK) or _extracellular(h) or not _netcons_allow(h, pc))
+
+
 def _instances(h, name: str) -> int:
     """How many objects of a NEURON class exist (0 for a mechanism this NEURON does not have)."""
     from .neuron_reader import type_names
@@ -105,11 +108,10 @@ def _instances(h, name: str) -> int:
     return int(h.List(name).count())
 
 
-def _bbcore_pointers(mod_dirs) -> bool:
-    """Whether a file of the model's own declares a BBCOREPOINTER: NEURON then calls the file's
-    own writer of that data, which may be missing (a hoc error, not a Python one)."""
-    return any("BBCOREPOINTER" in path.read_text(errors="replace") for folder in mod_dirs
-               for path in sorted(Path(folder).glob("*.mod")))
+def _extracellular(h) -> bool:
+    """Whether a section has extracellular (NEURON refuses to write the data, with a hoc error that
+    would also abort a hoc procedure calling modlc; the walk reports it with the model's problems)."""
+    return any(sec.has_membrane("extracellular") for sec in h.allsec())
 
 
 def _netcons_allow(h, pc) -> bool:
