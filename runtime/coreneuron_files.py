@@ -75,7 +75,7 @@ class _Reader:
         self.at = end + 1
         return text
 
-    def int(self) -> int:
+    def number(self) -> int:
         return int(self.line().split()[0])
 
     def array(self, dtype, count: int) -> np.ndarray:
@@ -106,17 +106,17 @@ def read_thread(folder: Path, group: int, table: dict[int, tuple]) -> ThreadData
     """The files `<group>_1.dat` and `<group>_2.dat` of a nrnbbcore_write folder."""
     first = _Reader(folder / f"{group}_1.dat")
     _version(first)
-    n_presyn, n_netcon = first.int(), first.int()
+    n_presyn, n_netcon = first.number(), first.number()
     output_gid = first.array(np.int32, n_presyn)
     netcon_source = first.array(np.int32, n_netcon)
 
     f = _Reader(folder / f"{group}_2.dat")
     _version(f)
-    n_cells, _, n_real_output, n_node, n_diam, n_mech = (f.int() for _ in range(6))
-    listed = [(f.int(), f.int()) for _ in range(n_mech)]
-    f.int()  # nidata (always 0)
-    f.int()  # nvdata
-    n_weight = f.int()
+    n_cells, _, n_real_output, n_node, n_diam, n_mech = (f.number() for _ in range(6))
+    listed = [(f.number(), f.number()) for _ in range(n_mech)]
+    f.number()  # nidata (always 0)
+    f.number()  # nvdata
+    n_weight = f.number()
     parent = f.array(np.int32, n_node)
     a, b, area, v = (f.array(np.float64, n_node) for _ in range(4))
     diam = f.array(np.float64, n_node) if n_diam else None
@@ -127,10 +127,10 @@ def read_thread(folder: Path, group: int, table: dict[int, tuple]) -> ThreadData
         data = f.array(np.float64, count * sum(dims)).reshape(count, sum(dims))
         if dparams:  # pdata (NEURON's pointers, as indices), then its pointer types and random streams
             f.array(np.int32, count * dparams)
-            n_pointer = f.int()
+            n_pointer = f.number()
             if n_pointer:
                 f.array(np.int32, n_pointer)
-            n_random = f.int()
+            n_random = f.number()
             if n_random:
                 f.array(np.uint32, n_random)
         mechanisms[name] = MechanismData(name, kind, point, artificial, ion, dims, nodes, data)

@@ -34,7 +34,7 @@ NEEDS_WALK = ("VecStim", "PatternStim", "LinearMechanism")  # read by the sectio
 
 def read(h, mod_dirs, captured, index, problems):
     """The model as a Transfer, or None where the section walk must read it (see the module doc)."""
-    from .neuron_reader import Transfer, read_globals, read_ions, read_plays, parameters
+    from .neuron_reader import Transfer, read_ions, read_plays
 
     pc = h.ParallelContext()
     if _needs_walk(h, pc, captured):
@@ -44,14 +44,41 @@ def read(h, mod_dirs, captured, index, problems):
         return None
     table = {m.type: m.name for m in data.mechanisms.values()}
     net = Network(celsius=float(h.celsius))
+    net.add_cell(_forest(data))
+    net.v_init = float(h.v_init)  # (every node's v is given)
+    points = _mechanisms(h, net, data, index, problems)
+    if points is None:
+        return None
+    problems.raise_if_any()
+    sources = _sources(data, table, points)
+    if sources is None or not _connect(net, data, table, points, sources, index):
+        return None
+    read_ions(h, net, index, {m.name[:-4]: set(np.unique(m.data[:, 0]).tolist())
+                              for m in data.mechanisms.values() if m.ion}, problems)
+    resolver = RowResolver(h, data, points, index)
+    read_plays(net, captured, resolver, problems)
+    problems.raise_if_any()
+    gid_sources = {int(gid): source for gid, (source, _) in sources.items() if gid >= 0}
+    return Transfer(net, float(h.dt), gid_sources, resolver, lambda: _segments(h), _location,
+                    lambda nc: _source(nc, gid_sources, resolver), data.n_cells, "bulk")
+
+
+def _forest(data: files.ThreadData) -> Cell:
+    """NEURON's cells as one cell given node by node (their roots are the first nodes)."""
     parent = data.parent.astype(np.int64)
     parent[:data.n_cells] = -1
     cm = np.zeros(len(parent))
     capacitance = data.mechanisms["capacitance"]
     cm[capacitance.nodes] = capacitance.data[:, 0]
-    diam = data.diam if data.diam is not None else np.full(len(parent), np.nan)
-    net.add_cell(Cell.from_nodes("NEURON", parent, data.area, cm, data.a, data.b, diam, data.v))
-    net.v_init = float(h.v_init)
+    diam = data.diam if data.diam is not None else np.full(len(parent), np.nan)  # written when a mechanism reads it
+    return Cell.from_nodes("NEURON", parent, data.area, cm, data.a, data.b, diam, data.v)
+
+
+def _mechanisms(h, net: Network, data: files.ThreadData, index, problems) -> dict[str, list[PointProcess]] | None:
+    """Every density mechanism inserted, every point process and artificial cell placed (their
+    instances in NEURON's storage order, by name); None where the walk must read the model."""
+    from .neuron_reader import parameters, read_globals
+
     points: dict[str, list[PointProcess]] = {}
     for mech in data.mechanisms.values():
         if mech.name in NOT_MECHANISMS or mech.ion:
@@ -78,18 +105,7 @@ def read(h, mod_dirs, captured, index, problems):
             points[mech.name] = [net.artificial(compiled, **row) for row in rows]
         else:
             points[mech.name] = [net.place(compiled, (0, NODES, int(node)), **row) for node, row in zip(mech.nodes, rows)]
-    problems.raise_if_any()
-    sources = _sources(data, table, points)
-    if sources is None or not _connect(net, data, table, points, sources, index):
-        return None
-    read_ions(h, net, index, {m.name[:-4]: set(np.unique(m.data[:, 0]).tolist())
-                              for m in data.mechanisms.values() if m.ion}, problems)
-    resolver = RowResolver(h, data, points, index)
-    read_plays(net, captured, resolver, problems)
-    problems.raise_if_any()
-    gid_sources = {int(gid): source for gid, (source, _) in sources.items() if gid >= 0}
-    return Transfer(net, float(h.dt), gid_sources, resolver, lambda: _segments(h), _location,
-                    lambda nc: _source(nc, gid_sources, resolver), data.n_cells, "bulk")
+    return points
 
 
 def _needs_walk(h, pc, captured) -> bool:
