@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +38,7 @@ def read(h, mod_dirs, captured, index, problems):
     pc = h.ParallelContext()
     if _needs_walk(h, pc, captured):
         return None
-    data = _written(pc)
+    data = _written(h, pc)
     if data is None:
         return None
     table = {m.type: m.name for m in data.mechanisms.values()}
@@ -109,10 +108,10 @@ def _mechanisms(h, net: Network, data: files.ThreadData, index, problems) -> dic
 
 
 def _needs_walk(h, pc, captured) -> bool:
-    """What the CoreNEURON data does not hold, or NEURON would refuse to write."""
+    """What the CoreNEURON data does not hold."""
     return (int(pc.nthread()) != 1 or bool(captured.target_vars or captured.source_vars or captured.netcon_records
                                             or captured.patterns)
-            or any(_instances(h, name) for name in NEEDS_WALK) or _extracellular(h) or not _netcons_allow(h, pc))
+            or any(_instances(h, name) for name in NEEDS_WALK) or _netcons_off(h))
 
 
 def _instances(h, name: str) -> int:
@@ -124,49 +123,21 @@ def _instances(h, name: str) -> int:
     return int(h.List(name).count())
 
 
-def _extracellular(h) -> bool:
-    """Whether a section has extracellular (NEURON refuses to write the data, with a hoc error that
-    would also abort a hoc procedure calling modlc; the walk reports it with the model's problems)."""
-    return any(sec.has_membrane("extracellular") for sec in h.allsec())
+def _netcons_off(h) -> bool:
+    """Whether a NetCon is switched off (the data does not say which are)."""
+    return any(nc.syn() is not None and not nc.active() for nc in h.List("NetCon"))
 
 
-def _netcons_allow(h, pc) -> bool:
-    """Whether a cell of this process has a gid (without one NEURON refuses to write the data, with
-    a hoc error that would also abort a hoc procedure calling modlc, stdrun's run()) and no NetCon
-    is switched off (the data does not say which are)."""
-    owned = False
-    for nc in h.List("NetCon"):
-        if nc.syn() is not None and not nc.active():
-            return False
-        gid = int(nc.srcgid())
-        owned = owned or (gid >= 0 and bool(pc.gid_exists(gid)))
-    return owned
-
-
-@contextmanager
-def _quiet_stderr():
-    """NEURON prints its refusal (no gid) on C's stderr before raising; the walk then reads the model."""
-    saved = os.dup(2)
-    with open(os.devnull, "w") as null:
-        os.dup2(null.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
-def _written(pc) -> files.ThreadData | None:
-    """NEURON's CoreNEURON data for this model (in memory-backed /dev/shm where there is one),
-    or None where NEURON cannot write it (no gids) or writes what this reader does not know."""
+def _written(h, pc) -> files.ThreadData | None:
+    """NEURON's CoreNEURON data for this model (in memory-backed /dev/shm where there is one), or
+    None where NEURON refuses to write it (no gid, extracellular, LinearMechanism or RxD) or
+    writes what this reader does not know. hoc's execute1 keeps NEURON's refusal, a hoc error,
+    from aborting a hoc procedure that called modlc (stdrun's run()) and from printing."""
     base = "/dev/shm" if os.path.isdir("/dev/shm") else None
     folder = Path(tempfile.mkdtemp(prefix="modlc-coreneuron-", dir=base))
     try:
-        with _quiet_stderr():
-            try:
-                pc.nrnbbcore_write(str(folder))
-            except RuntimeError:
-                return None
+        if not h.execute1(f'{{{pc.hname()}.nrnbbcore_write("{folder}")}}', 0):
+            return None
         groups = files.groups(folder)
         if len(groups) != 1:
             return None

@@ -1,7 +1,7 @@
 """The model a running NEURON holds, read into a modlc Network: NEURON builds it, modlc simulates it.
 
 Two routes. A model CoreNEURON could run (gids, one thread) is read in bulk from the data NEURON
-writes for CoreNEURON (runtime.neuron_bulk): a fifth of NEURON's own build time. Any other model is
+writes for CoreNEURON (runtime.neuron_bulk): a quarter of NEURON's own build time. Any other model is
 walked here, section by section and object by object through `h` (NEURON's node areas and axial
 resistances, each segment's RANGE values, the NetCon list, by name), which costs about as much as
 NEURON's build. What the objects do not expose — what a `Vector.record` records, a VecStim's or
