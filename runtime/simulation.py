@@ -85,12 +85,18 @@ class Simulation:
     still runs on one thread. Results do not depend on k, except that spike source ids (labels;
     `Result.sources` says what each stands for) are numbered part by part, and that random variates
     are drawn per part (a run is reproducible for the same seed and k, as NEURON's are for the same
-    seed and nthread)."""
+    seed and nthread).
+
+    `devices=k` (or a list of JAX devices) spreads one network, connected or not, over k devices:
+    cells placed by `partition` ("metis", "contiguous", "random" or an assignment; see
+    partitioning.py), each part on its device, spikes exchanged every min-delay interval
+    (distributed.py); spikes and voltages equal the one-device run's. Source ids and random
+    variates are per part, as with threads."""
 
     def __init__(self, net: Network, backend: str = "jax", dt: float = 0.025, dtype: str = "float64",
                  conductance: str | None = None, chunk: int = 2000, queue_capacity: int | None = None,
                  spike_capacity: int | None = None, seed: int = 0, progress: bool | None = None,
-                 scheme: str = "implicit", threads: int = 1):
+                 scheme: str = "implicit", threads: int = 1, devices=1, partition="metis"):
         if backend not in BACKENDS:
             raise ModelError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
         if dtype not in ("float64", "float32"):
@@ -105,6 +111,16 @@ class Simulation:
             raise ModelError(f"threads must be a whole number >= 1, got {threads!r}")
         self.net, self.backend, self.dt, self.dtype = net, backend, float(dt), dtype
         self.chunk, self.progress = int(chunk), progress
+        self.distributed = None
+        if not (isinstance(devices, int) and devices == 1):
+            if threads != 1:
+                raise ModelError("give threads or devices, not both (the parts of a distributed run are its threads)")
+            from .distributed import DistributedSimulation
+
+            self.distributed = DistributedSimulation(net, devices, partition, backend, dt, seed, dtype=dtype,
+                                                     conductance=conductance, chunk=chunk, queue_capacity=queue_capacity,
+                                                     spike_capacity=spike_capacity, scheme=scheme)
+            return
         parts = split(net, threads)
         self.parts: list[tuple[Part, Simulation]] = []
         if len(parts) > 1:  # the first part shows the progress bar for all
@@ -131,6 +147,7 @@ class Simulation:
         self.engine = Engine(self.ops, self.plan, self.dt, config, seed, scheme=scheme, recorded=frozenset(self._columns))
         config.max_passes = max(self.engine.events.capacity.values(), default=0) + 16
         self._compiled: dict[int, object] = {}
+        self._inject = None  # compiled on first use (Simulation.inject)
         self._initial = self.ops.compile(self.engine.initial)  # finitialize in one call, not op by op
 
     # ----- recordings --------------------------------------------------------------------------
@@ -202,6 +219,8 @@ class Simulation:
 
     def run(self, tstop: float, v_init: float | None = None, record_every: int = 1) -> Result:
         """Initialise like finitialize(v_init) and integrate to tstop (ms)."""
+        if self.distributed is not None:
+            return self.distributed.run(tstop, v_init, record_every)
         if self.parts:
             return self._run_parts(tstop, v_init, record_every)
         if not (tstop >= 0 and math.isfinite(tstop)):
@@ -213,8 +232,8 @@ class Simulation:
     def start(self, v_init: float | None = None, record_every: int = 1) -> "Run":
         """finitialize(v_init): a run at t = 0 that `advance` continues, chunk by chunk, like
         NEURON's continuerun (the state stays in the backend between calls)."""
-        if self.parts:
-            raise ModelError("a Simulation split over threads runs only with run(), not start()/advance()")
+        if self.distributed is not None or self.parts:
+            raise ModelError("a Simulation split over threads or devices runs only with run(), not start()/advance()")
         if record_every < 1:
             raise ModelError("record_every must be >= 1")
         v0 = self.net.v_init if v_init is None else float(v_init)
@@ -252,6 +271,19 @@ class Simulation:
         run.carry = carry
         if shown:
             sys.stderr.write("\n")
+
+    def inject(self, run: "Run", sources, times) -> None:
+        """Spikes of `sources` (source ids, each at most once) at `times` (ms) enter their NetCons
+        as if the sources had fired then: a distributed run's spikes from other parts, injected
+        before the step their earliest event can be due in (see distributed.py)."""
+        n = self.plan.n_sources
+        fired, when = np.zeros(n, dtype=bool), np.zeros(n)
+        fired[sources], when[sources] = True, times
+        if self._inject is None:
+            events, t0 = self.engine.events, self.engine.t0
+            self._inject = self.ops.compile(lambda c, f, t: {**c, "ev": events.fan_out(c["ev"], f, t, t0)})
+        run.carry = self._inject(run.carry, self.ops.const(fired, "bool"), self.ops.const(when))
+        self._check(run.carry, run.steps * self.dt)
 
     def _spikes(self, carry: dict) -> tuple[np.ndarray, np.ndarray]:
         """Times and source ids of the spikes in the carry's buffer (emptied by every chunk)."""

@@ -1,0 +1,311 @@
+"""A network spread over several devices: each part simulated on its own, spikes exchanged every
+min-delay interval (NEURON's ParallelContext rule).
+
+Cells are placed by runtime.partitioning. Each part becomes a network of its own (part_networks):
+its cells, artificial cells and point processes; its NetCons; for each source whose spikes reach
+another part, a NetCon without target (so that the part detects and reports it); for each remote
+source feeding this part, a proxy — a spike train with no spikes of its own — carrying that
+source's NetCons into this part. Every part then runs as an ordinary Simulation on its device.
+
+No event from another part is due sooner than the smallest NetCon delay between parts, so the
+parts run `window` steps apart — the delivery lag of that delay in steps — then exchange the
+window's spikes: each remote spike enters the proxy's NetCons exactly as it would have entered
+the original's (`Simulation.inject`: same spike time, same delays), before the step its earliest
+event can be due in. Spike times and voltages therefore equal the single-device run's, up to the
+order in which same-step synaptic weights are summed (rounding).
+
+Gap junctions and POINTER links must lie within a part (METIS keeps them together).
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .model import DensityInsertion, Location, NetCon, Network, Play, PointProcess, Probe, SpikeTrain
+from .morphology import ModelError
+from .partitioning import Assignment, assign
+
+
+@dataclass
+class PartNetwork:
+    """One part's network, and how its sources map onto the whole network's."""
+
+    net: Network
+    exports: dict = field(default_factory=dict)  # key of a source others listen to -> its NetCon here (no target)
+    imports: dict = field(default_factory=dict)  # key of a remote source -> its proxy SpikeTrain here
+    original: dict = field(default_factory=dict)  # this part's Location / PointProcess / SpikeTrain -> the network's
+
+
+def source_key(nc: NetCon) -> tuple:
+    """What identifies a spike source across parts: a location's v with a threshold, or a point
+    process / artificial cell (by its index in the whole network)."""
+    if isinstance(nc.source, Location):
+        return ("v", nc.source.cell, nc.source.section, nc.source.x, nc.threshold)
+    return ("point", nc.source.index)
+
+
+def part_networks(net: Network, assignment: Assignment) -> list[PartNetwork]:
+    """The network cut along the assignment (see the module doc)."""
+    cell_part = assignment.cell_parts()
+    artificial_part = {k: p for (kind, k), p in zip(assignment.graph.elements, assignment.part) if kind == "artificial"}
+
+    def owner(thing) -> int:
+        if isinstance(thing, Location):
+            return int(cell_part[thing.cell])
+        if thing.location is None:
+            return int(artificial_part[thing.index])
+        return int(cell_part[thing.location.cell])
+
+    for pp in net.points:
+        for target in pp.pointers.values():
+            if owner(pp) != owner(target):
+                raise ModelError("a gap junction or POINTER link joins two parts; place both cells in one part "
+                                 "(the 'metis' strategy keeps them together)")
+    parts = [PartNetwork(Network()) for _ in range(assignment.parts)]
+    new_cell: dict[int, int] = {}
+    for k, cell in enumerate(net.cells):
+        new_cell[k] = len(parts[cell_part[k]].net.cells)
+        parts[cell_part[k]].net.cells.append(cell)
+
+    def moved(loc: Location, part: PartNetwork) -> Location:
+        here = Location(new_cell[loc.cell], loc.section, loc.x)
+        part.original[here] = loc
+        return here
+
+    point_in: dict[int, PointProcess] = {}
+    for pp in net.points:
+        part = parts[owner(pp)]
+        copy = PointProcess(pp.mechanism, None if pp.location is None else moved(pp.location, part), dict(pp.params),
+                            {name: moved(loc, part) for name, loc in pp.pointers.items()},
+                            index=len(part.net.points), stream=pp.stream)
+        part.net.points.append(copy)
+        part.original[copy] = pp
+        point_in[pp.index] = copy
+    for d in net.density:
+        part = parts[cell_part[d.cell]]
+        part.net.density.append(DensityInsertion(d.mechanism, new_cell[d.cell], d.sections, d.params, d.nodes))
+    for (cell, section), value in net.v_start.items():
+        parts[cell_part[cell]].net.v_start[(new_cell[cell], section)] = value
+    for part in parts:
+        part.net.ions = {x: dict(v) for x, v in net.ions.items()}
+        part.net.globals = dict(net.globals)
+        part.net.celsius, part.net.v_init = net.celsius, net.v_init
+    _connect(net, parts, owner, moved, point_in)
+    for probe in net.probes:
+        if probe.point is not None:
+            parts[owner(probe.point)].net.probes.append(Probe(probe.name, probe.variable, None, point_in[probe.point.index]))
+        else:
+            part = parts[owner(probe.location)]
+            part.net.probes.append(Probe(probe.name, probe.variable, moved(probe.location, part), None))
+    for play in net.plays:
+        home = play.point if play.point is not None else play.location
+        part = parts[owner(home)]
+        part.net.plays.append(Play(None if play.point is None else point_in[play.point.index],
+                                   None if play.location is None else moved(play.location, part),
+                                   play.variable, play.values, play.times, play.continuous))
+    return parts
+
+
+def _connect(net: Network, parts: list[PartNetwork], owner, moved, point_in) -> None:
+    """NetCons into their target's part (through a proxy where the source lies elsewhere); a
+    spike train is copied into every part it feeds."""
+    trains: dict[tuple[int, int], SpikeTrain] = {}
+
+    def local_source(nc: NetCon, part: PartNetwork):
+        if isinstance(nc.source, Location):
+            return moved(nc.source, part)
+        return point_in[nc.source.index]
+
+    for nc in net.netcons:
+        if isinstance(nc.source, SpikeTrain):
+            homes = [owner(nc.target)] if nc.target is not None else []
+        else:
+            homes = [owner(nc.source)] if nc.target is None else [owner(nc.target)]
+        for home in homes:
+            part = parts[home]
+            if isinstance(nc.source, SpikeTrain):
+                key = (home, nc.source.index)
+                if key not in trains:
+                    trains[key] = part.net.spike_train(nc.source.times)
+                    part.original[trains[key]] = nc.source
+                source = trains[key]
+            elif owner(nc.source) == home:
+                source = local_source(nc, part)
+            else:
+                key = source_key(nc)
+                if key not in part.imports:
+                    part.imports[key] = part.net.spike_train(())
+                source = part.imports[key]
+                origin = parts[owner(nc.source)]
+                if key not in origin.exports:
+                    origin.exports[key] = NetCon(local_source(nc, origin), None, (0.0,), 1.0, nc.threshold)
+                    origin.net.netcons.append(origin.exports[key])
+            target = None if nc.target is None else point_in[nc.target.index]
+            part.net.netcons.append(NetCon(source, target, nc.weights, nc.delay, nc.threshold))
+
+
+def window_steps(min_delay: float, dt: float) -> int:
+    """How many steps the parts may run apart: the fewest steps between a spike and the step that
+    delivers its earliest event, for the smallest delay between parts (events are delivered in the
+    step whose midpoint they precede, spikes leave 1e-10 ms after the step starts)."""
+    if math.isinf(min_delay):
+        return 0  # nothing crosses: the parts never need to meet
+    steps = math.ceil(min_delay / dt - 0.5)
+    if steps < 1:
+        raise ModelError(f"the smallest NetCon delay between parts, {min_delay:g} ms, is within half a step of dt = "
+                         f"{dt:g} ms: the parts could not run apart for even one step (raise it, or keep both ends "
+                         "in one part)")
+    return steps
+
+
+class DistributedSimulation:
+    """A network run as parts on several devices (JAX devices; with other backends the parts take
+    turns on the host), exchanging spikes every window. `devices`: a number of parts (the first
+    jax.devices()) or a list of devices; `partition`: a strategy of runtime.partitioning or an
+    assignment. Other arguments as Simulation's."""
+
+    def __init__(self, net: Network, devices=2, partition="metis", backend: str = "jax", dt: float = 0.025,
+                 seed: int = 0, **options):
+        from .simulation import Simulation
+
+        self.devices = _devices(devices, backend)
+        self.net, self.dt, self.backend = net, float(dt), backend
+        self.assignment = assign(net, len(self.devices), partition, seed=seed)
+        self.window = window_steps(self.assignment.min_delay, self.dt)
+        self.parts = part_networks(net, self.assignment)
+        self.sims = []
+        for part, device in zip(self.parts, self.devices):
+            with _on(device):
+                self.sims.append(Simulation(part.net, backend, dt, seed=seed, progress=False, **options))
+        self._routes = [self._exported_ids(part, sim) for part, sim in zip(self.parts, self.sims)]
+        self._proxies = [{key: sim.plan.train_sources[train.index] for key, train in part.imports.items()}
+                         for part, sim in zip(self.parts, self.sims)]
+
+    @staticmethod
+    def _exported_ids(part: PartNetwork, sim) -> dict[int, tuple]:
+        """This part's source id -> key, for every source another part listens to."""
+        out = {}
+        for key, nc in part.exports.items():
+            if isinstance(nc.source, Location):
+                node = sim.plan.node(part.net, nc.source)
+                ids = np.flatnonzero((sim.plan.source_node == node) & (sim.plan.source_threshold == nc.threshold))
+                out[int(ids[0])] = key
+            else:
+                out[sim.plan.point_sources[nc.source.index]] = key
+        return out
+
+    def run(self, tstop: float, v_init: float | None = None, record_every: int = 1):
+        """Initialise and integrate every part to tstop, exchanging spikes every window; the
+        merged Result (sources numbered part after part, named by the whole network's objects)."""
+        from .simulation import Result
+
+        runs = []
+        for sim, device in zip(self.sims, self.devices):
+            with _on(device):
+                runs.append(sim.start(v_init, record_every))
+        total = int(round(tstop / self.dt))
+        sent = [0] * len(runs)  # (INITIAL may already have fired: a NetStim with start = 0)
+        with ThreadPoolExecutor(len(self.sims)) as pool:
+            while runs[0].steps < total:
+                until = total if self.window == 0 else min(total, runs[0].steps + self.window)
+                list(pool.map(lambda k: self._advance(k, runs[k], until), range(len(self.sims))))
+                spikes = []
+                for k, run in enumerate(runs):
+                    spikes.extend(self._exported(k, run.spikes[sent[k]:]))
+                    sent[k] = len(run.spikes)
+                self._deliver(runs, spikes)
+        results = [run.result() for run in runs]
+        return _merged(self, results, Result)
+
+    def _advance(self, k: int, run, until: int) -> None:
+        with _on(self.devices[k]):
+            self.sims[k].advance(run, until * self.dt)
+
+    def _exported(self, k: int, chunks) -> list[tuple[float, tuple]]:
+        routes = self._routes[k]
+        out = []
+        for times, sources in chunks:
+            for t, s in zip(times.tolist(), sources.tolist()):
+                if s in routes:
+                    out.append((t, routes[s]))
+        return out
+
+    def _deliver(self, runs, spikes: list[tuple[float, tuple]]) -> None:
+        """Each remote spike into the proxies that stand for its source, one spike per source and
+        call (a source may have fired more than once in a window)."""
+        for k, (sim, run) in enumerate(zip(self.sims, runs)):
+            proxies = self._proxies[k]
+            mine = sorted((t, proxies[key]) for t, key in spikes if key in proxies)
+            rounds: list[dict[int, float]] = []
+            for t, source in mine:
+                slot = next((r for r in rounds if source not in r), None)
+                if slot is None:
+                    slot = {}
+                    rounds.append(slot)
+                slot[source] = t
+            for r in rounds:
+                with _on(self.devices[k]):
+                    sim.inject(run, np.array(list(r), dtype=np.int64), np.array(list(r.values())))
+
+
+def _merged(dist: DistributedSimulation, results, Result):
+    """One Result: every part's traces and its own sources' spikes (not its proxies', and a spike
+    train copied into several parts once)."""
+    traces = {name: trace for r in results for name, trace in r.traces.items()}
+    times, ids, names, offset, trains = [], [], {}, 0, set()
+    for part, sim, r in zip(dist.parts, dist.sims, results):
+        skip = set()
+        for k, obj in r.sources.items():
+            original = part.original.get(obj, obj)
+            if isinstance(obj, SpikeTrain) and (obj not in part.original or original.index in trains):
+                skip.add(k)  # a proxy, or a train another part reports
+                continue
+            if isinstance(original, SpikeTrain):
+                trains.add(original.index)
+            names[k + offset] = original
+        own = ~np.isin(r.spike_sources, list(skip))
+        times.append(r.spike_times[own])
+        ids.append(r.spike_sources[own] + offset)
+        offset += sim.plan.n_sources
+    spike_t, spike_s = np.concatenate(times), np.concatenate(ids)
+    order = np.lexsort((spike_s, spike_t))
+    return Result(results[0].t, {p.name: traces[p.name] for p in dist.net.probes}, spike_t[order], spike_s[order], names)
+
+
+def _devices(devices, backend: str) -> list:
+    """The devices the parts run on (None for each part with a backend other than JAX)."""
+    if isinstance(devices, (int, np.integer)):
+        if devices < 1:
+            raise ModelError(f"devices must be a whole number >= 1 or a list of devices, not {devices!r}")
+        if backend != "jax":
+            return [None] * int(devices)
+        import jax
+
+        available = jax.devices()
+        if devices > len(available):
+            raise ModelError(f"{devices} devices asked for, {len(available)} available ({available[0].platform}; "
+                             "for CPU devices set XLA_FLAGS=--xla_force_host_platform_device_count=N before JAX starts)")
+        return list(available[:devices])
+    return list(devices)
+
+
+class _on:
+    """`with jax.default_device(device)` for a JAX device; nothing for None."""
+
+    def __init__(self, device):
+        self.device, self.context = device, None
+
+    def __enter__(self):
+        if self.device is not None:
+            import jax
+
+            self.context = jax.default_device(self.device)
+            self.context.__enter__()
+
+    def __exit__(self, *exc):
+        if self.context is not None:
+            self.context.__exit__(*exc)
