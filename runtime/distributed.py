@@ -14,7 +14,11 @@ the original's (`Simulation.inject`: same spike time, same delays), before the s
 event can be due in. Spike times and voltages therefore equal the single-device run's, up to the
 order in which same-step synaptic weights are summed (rounding).
 
-Gap junctions and POINTER links must lie within a part (METIS keeps them together).
+A gap junction or POINTER link between parts reads a mirror: a node of its own part without
+currents, whose v is set to the remote node's before every step (the parts then meet every step,
+which costs far more than keeping the junction in one part: METIS weighs such links heavily).
+Exact for what NEURON's gap junctions do, reading the peer's v in BREAKPOINT; a mechanism that
+reads its POINTER while its states advance (after the step's solve) is refused across parts.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .model import DensityInsertion, Location, NetCon, Network, Play, PointProcess, Probe, SpikeTrain
-from .morphology import ModelError
+from .morphology import Cell, ModelError
 from .partitioning import Assignment, assign
 
 
@@ -37,6 +41,7 @@ class PartNetwork:
     net: Network
     exports: dict = field(default_factory=dict)  # key of a source others listen to -> its NetCon here (no target)
     imports: dict = field(default_factory=dict)  # key of a remote source -> its proxy SpikeTrain here
+    mirrors: dict = field(default_factory=dict)  # a remote Location a POINTER here reads -> its mirror here
     original: dict = field(default_factory=dict)  # this part's Location / PointProcess / SpikeTrain -> the network's
 
 
@@ -60,11 +65,6 @@ def part_networks(net: Network, assignment: Assignment) -> list[PartNetwork]:
             return int(artificial_part[thing.index])
         return int(cell_part[thing.location.cell])
 
-    for pp in net.points:
-        for target in pp.pointers.values():
-            if owner(pp) != owner(target):
-                raise ModelError("a gap junction or POINTER link joins two parts; place both cells in one part "
-                                 "(the 'metis' strategy keeps them together)")
     parts = [PartNetwork(Network()) for _ in range(assignment.parts)]
     new_cell: dict[int, int] = {}
     for k, cell in enumerate(net.cells):
@@ -76,11 +76,25 @@ def part_networks(net: Network, assignment: Assignment) -> list[PartNetwork]:
         part.original[here] = loc
         return here
 
+    def pointed(loc: Location, home: int) -> Location:
+        """Where a POINTER of part `home` reads `loc`'s v: the node itself, or its mirror here."""
+        part = parts[home]
+        if owner(loc) == home:
+            return moved(loc, part)
+        moved(loc, parts[owner(loc)])  # (known there, for the exchange to find)
+        if loc not in part.mirrors:
+            part.mirrors[loc] = Location(len(part.net.cells), "soma", 0.5)
+            part.net.cells.append(MIRROR)
+            start = _initial_v(net, loc)
+            if start is not None:
+                part.net.v_start[(part.mirrors[loc].cell, "soma")] = start
+        return part.mirrors[loc]
+
     point_in: dict[int, PointProcess] = {}
     for pp in net.points:
         part = parts[owner(pp)]
         copy = PointProcess(pp.mechanism, None if pp.location is None else moved(pp.location, part), dict(pp.params),
-                            {name: moved(loc, part) for name, loc in pp.pointers.items()},
+                            {name: pointed(loc, owner(pp)) for name, loc in pp.pointers.items()},
                             index=len(part.net.points), stream=pp.stream)
         part.net.points.append(copy)
         part.original[copy] = pp
@@ -108,6 +122,25 @@ def part_networks(net: Network, assignment: Assignment) -> list[PartNetwork]:
                                    None if play.location is None else moved(play.location, part),
                                    play.variable, play.values, play.times, play.continuous))
     return parts
+
+
+def _mirror_cell() -> Cell:
+    """A node that stands for another part's node: membrane without currents, so a step leaves
+    its v as the exchange set it (rhs 0, so dv = 0 exactly)."""
+    cell = Cell("mirror")
+    cell.section("soma", L=1.0, diam=1.0)
+    return cell
+
+
+MIRROR = _mirror_cell()
+
+
+def _initial_v(net: Network, loc: Location) -> float | None:
+    """The v a location starts from, where it is not the run's v_init."""
+    cell = net.cells[loc.cell]
+    if cell.node_v is not None:
+        return float(cell.node_v[int(loc.x)])
+    return net.v_start.get((loc.cell, loc.section))
 
 
 def _connect(net: Network, parts: list[PartNetwork], owner, moved, point_in) -> None:
@@ -175,8 +208,11 @@ class DistributedSimulation:
         self.devices = _devices(devices, backend)
         self.net, self.dt, self.backend = net, float(dt), backend
         self.assignment = assign(net, len(self.devices), partition, seed=seed)
-        self.window = window_steps(self.assignment.min_delay, self.dt)
         self.parts = part_networks(net, self.assignment)
+        mirrored = any(part.mirrors for part in self.parts)
+        self.window = 1 if mirrored else window_steps(self.assignment.min_delay, self.dt)
+        if mirrored:
+            window_steps(self.assignment.min_delay, self.dt)  # (still refuses a delay the parts cannot run apart for)
         self.sims = []
         for part, device in zip(self.parts, self.devices):
             with _on(device):
@@ -184,6 +220,28 @@ class DistributedSimulation:
         self._routes = [self._exported_ids(part, sim) for part, sim in zip(self.parts, self.sims)]
         self._proxies = [{key: sim.plan.train_sources[train.index] for key, train in part.imports.items()}
                          for part, sim in zip(self.parts, self.sims)]
+        self._mirrors = [self._mirror_nodes(k) for k in range(len(self.parts))]
+
+    def _mirror_nodes(self, k: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """For part k: (part holding the originals, their nodes there, the mirrors' nodes here)."""
+        part, sim = self.parts[k], self.sims[k]
+        for g in sim.plan.groups:
+            state_reads = set(g.meta["kernels"].get("state", {}).get("reads", {}).get("ion", ()))
+            mirror_nodes = {sim.plan.node(part.net, m) for m in part.mirrors.values()}
+            for name, nodes in {**g.pointers, **g.transfers}.items():
+                if name in state_reads and mirror_nodes & set(nodes.tolist()):
+                    raise ModelError(f"{g.name} reads POINTER {name} while its states advance: it cannot read a cell "
+                                     "of another part (place both cells in one part)")
+        by_part: dict[int, tuple[list, list]] = {}
+        for remote, mirror in part.mirrors.items():
+            home = int(self.assignment.cell_parts()[remote.cell])
+            there = self.parts[home]
+            local_remote = next(loc for loc, original in there.original.items() if original == remote and
+                                isinstance(loc, Location))
+            pair = by_part.setdefault(home, ([], []))
+            pair[0].append(self.sims[home].plan.node(there.net, local_remote))
+            pair[1].append(sim.plan.node(part.net, mirror))
+        return [(home, np.array(a), np.array(b)) for home, (a, b) in sorted(by_part.items())]
 
     @staticmethod
     def _exported_ids(part: PartNetwork, sim) -> dict[int, tuple]:
@@ -207,6 +265,7 @@ class DistributedSimulation:
         for sim, device in zip(self.sims, self.devices):
             with _on(device):
                 runs.append(sim.start(v_init, record_every))
+        self._reflect(runs)
         total = int(round(tstop / self.dt))
         sent = [0] * len(runs)  # (INITIAL may already have fired: a NetStim with start = 0)
         with ThreadPoolExecutor(len(self.sims)) as pool:
@@ -218,12 +277,23 @@ class DistributedSimulation:
                     spikes.extend(self._exported(k, run.spikes[sent[k]:]))
                     sent[k] = len(run.spikes)
                 self._deliver(runs, spikes)
+                self._reflect(runs)
         results = [run.result() for run in runs]
         return _merged(self, results, Result)
 
     def _advance(self, k: int, run, until: int) -> None:
         with _on(self.devices[k]):
             self.sims[k].advance(run, until * self.dt)
+
+    def _reflect(self, runs) -> None:
+        """Every mirror takes its original's v (before the next step)."""
+        now = {}
+        for k, mirrors in enumerate(self._mirrors):
+            for home, originals, nodes in mirrors:
+                if home not in now:
+                    now[home] = runs[home].v()
+                with _on(self.devices[k]):
+                    self.sims[k].set_v(runs[k], nodes, now[home][originals])
 
     def _exported(self, k: int, chunks) -> list[tuple[float, tuple]]:
         routes = self._routes[k]

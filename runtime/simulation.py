@@ -147,7 +147,7 @@ class Simulation:
         self.engine = Engine(self.ops, self.plan, self.dt, config, seed, scheme=scheme, recorded=frozenset(self._columns))
         config.max_passes = max(self.engine.events.capacity.values(), default=0) + 16
         self._compiled: dict[int, object] = {}
-        self._inject = None  # compiled on first use (Simulation.inject)
+        self._inject = self._set_v = None  # compiled on first use (inject, set_v)
         self._initial = self.ops.compile(self.engine.initial)  # finitialize in one call, not op by op
 
     # ----- recordings --------------------------------------------------------------------------
@@ -284,6 +284,14 @@ class Simulation:
             self._inject = self.ops.compile(lambda c, f, t: {**c, "ev": events.fan_out(c["ev"], f, t, t0)})
         run.carry = self._inject(run.carry, self.ops.const(fired, "bool"), self.ops.const(when))
         self._check(run.carry, run.steps * self.dt)
+
+    def set_v(self, run: "Run", nodes, values) -> None:
+        """Overwrite v at `nodes` (the plan's node indices): a distributed run's mirrors of
+        another part's nodes, set before every step (see distributed.py)."""
+        if self._set_v is None:
+            ops = self.ops
+            self._set_v = ops.compile(lambda c, i, x: {**c, "v": ops.scatter_set(c["v"], i, x)})
+        run.carry = self._set_v(run.carry, self.ops.const(np.asarray(nodes), "int32"), self.ops.const(np.asarray(values)))
 
     def _spikes(self, carry: dict) -> tuple[np.ndarray, np.ndarray]:
         """Times and source ids of the spikes in the carry's buffer (emptied by every chunk)."""
