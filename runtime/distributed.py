@@ -199,7 +199,12 @@ class DistributedSimulation:
     """A network run as parts on several devices (JAX devices; with other backends the parts take
     turns on the host), exchanging spikes every window. `devices`: a number of parts (the first
     jax.devices()) or a list of devices; `partition`: a strategy of runtime.partitioning or an
-    assignment. Other arguments as Simulation's."""
+    assignment. Other arguments as Simulation's.
+
+    Under jax.distributed (several processes, each with its own devices; see the README) every
+    process builds the same placement, simulates the parts on its own devices and exchanges the
+    windows' spikes and mirrored voltages with the others (multihost_utils.process_allgather);
+    its Result holds its own parts' recordings and spikes."""
 
     def __init__(self, net: Network, devices=2, partition="metis", backend: str = "jax", dt: float = 0.025,
                  seed: int = 0, **options):
@@ -213,40 +218,42 @@ class DistributedSimulation:
         self.window = 1 if mirrored else window_steps(self.assignment.min_delay, self.dt)
         if mirrored:
             window_steps(self.assignment.min_delay, self.dt)  # (still refuses a delay the parts cannot run apart for)
-        self.sims = []
-        for part, device in zip(self.parts, self.devices):
-            with _on(device):
-                self.sims.append(Simulation(part.net, backend, dt, seed=seed, progress=False, **options))
-        self._routes = [self._exported_ids(part, sim) for part, sim in zip(self.parts, self.sims)]
-        self._proxies = [{key: sim.plan.train_sources[train.index] for key, train in part.imports.items()}
-                         for part, sim in zip(self.parts, self.sims)]
-        self._mirrors = [self._mirror_nodes(k) for k in range(len(self.parts))]
+        self.processes, here = _processes(backend)
+        self.local = [k for k, d in enumerate(self.devices) if d is None or d.process_index == here]
+        self.sims = {}
+        for k in self.local:
+            with _on(self.devices[k]):
+                self.sims[k] = Simulation(self.parts[k].net, backend, dt, seed=seed, progress=False, **options)
+        self.keys = sorted({key for part in self.parts for key in part.exports}, key=repr)  # every process alike
+        number = {key: i for i, key in enumerate(self.keys)}
+        self._routes = {k: {s: number[key] for s, key in self._exported_ids(k).items()} for k in self.local}
+        self._proxies = {k: {number[key]: self.sims[k].plan.train_sources[train.index]
+                             for key, train in self.parts[k].imports.items()} for k in self.local}
+        # every mirror of every part, in one order all processes share: (part of the original, the
+        # original's Location there, part of the mirror, the mirror's Location there)
+        self.mirrors = [(int(self.assignment.cell_parts()[remote.cell]), _local(self.parts, remote), k, mirror)
+                        for k, part in enumerate(self.parts) for remote, mirror in part.mirrors.items()]
+        for k in self.local:
+            self._check_mirrors(k)
+        self.train_home = {}  # a spike train copied into several parts is reported by the first
+        for k, part in enumerate(self.parts):
+            for copy in part.net.trains:
+                if copy in part.original:
+                    self.train_home.setdefault(part.original[copy].index, k)
 
-    def _mirror_nodes(self, k: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """For part k: (part holding the originals, their nodes there, the mirrors' nodes here)."""
+    def _check_mirrors(self, k: int) -> None:
         part, sim = self.parts[k], self.sims[k]
+        mirror_nodes = {sim.plan.node(part.net, m) for m in part.mirrors.values()}
         for g in sim.plan.groups:
             state_reads = set(g.meta["kernels"].get("state", {}).get("reads", {}).get("ion", ()))
-            mirror_nodes = {sim.plan.node(part.net, m) for m in part.mirrors.values()}
             for name, nodes in {**g.pointers, **g.transfers}.items():
                 if name in state_reads and mirror_nodes & set(nodes.tolist()):
                     raise ModelError(f"{g.name} reads POINTER {name} while its states advance: it cannot read a cell "
                                      "of another part (place both cells in one part)")
-        by_part: dict[int, tuple[list, list]] = {}
-        for remote, mirror in part.mirrors.items():
-            home = int(self.assignment.cell_parts()[remote.cell])
-            there = self.parts[home]
-            local_remote = next(loc for loc, original in there.original.items() if original == remote and
-                                isinstance(loc, Location))
-            pair = by_part.setdefault(home, ([], []))
-            pair[0].append(self.sims[home].plan.node(there.net, local_remote))
-            pair[1].append(sim.plan.node(part.net, mirror))
-        return [(home, np.array(a), np.array(b)) for home, (a, b) in sorted(by_part.items())]
 
-    @staticmethod
-    def _exported_ids(part: PartNetwork, sim) -> dict[int, tuple]:
-        """This part's source id -> key, for every source another part listens to."""
-        out = {}
+    def _exported_ids(self, k: int) -> dict[int, tuple]:
+        """Part k's source id -> key, for every source another part listens to."""
+        part, sim, out = self.parts[k], self.sims[k], {}
         for key, nc in part.exports.items():
             if isinstance(nc.source, Location):
                 node = sim.plan.node(part.net, nc.source)
@@ -257,57 +264,80 @@ class DistributedSimulation:
         return out
 
     def run(self, tstop: float, v_init: float | None = None, record_every: int = 1):
-        """Initialise and integrate every part to tstop, exchanging spikes every window; the
-        merged Result (sources numbered part after part, named by the whole network's objects)."""
+        """Initialise and integrate every part to tstop, exchanging every window; the merged
+        Result of this process's parts (sources numbered part after part, named by the whole
+        network's objects)."""
         from .simulation import Result
 
-        runs = []
-        for sim, device in zip(self.sims, self.devices):
-            with _on(device):
-                runs.append(sim.start(v_init, record_every))
+        runs = {}
+        for k in self.local:
+            with _on(self.devices[k]):
+                runs[k] = self.sims[k].start(v_init, record_every)
         self._reflect(runs)
         total = int(round(tstop / self.dt))
-        sent = [0] * len(runs)  # (INITIAL may already have fired: a NetStim with start = 0)
-        with ThreadPoolExecutor(len(self.sims)) as pool:
-            while runs[0].steps < total:
-                until = total if self.window == 0 else min(total, runs[0].steps + self.window)
-                list(pool.map(lambda k: self._advance(k, runs[k], until), range(len(self.sims))))
+        sent = {k: 0 for k in self.local}  # (INITIAL may already have fired: a NetStim with start = 0)
+        steps = 0
+        with ThreadPoolExecutor(max(1, len(self.local))) as pool:
+            while steps < total:
+                steps = total if self.window == 0 else min(total, steps + self.window)
+                list(pool.map(lambda k: self._advance(k, runs[k], steps), self.local))
                 spikes = []
-                for k, run in enumerate(runs):
-                    spikes.extend(self._exported(k, run.spikes[sent[k]:]))
-                    sent[k] = len(run.spikes)
-                self._deliver(runs, spikes)
+                for k in self.local:
+                    spikes.extend(self._exported(k, runs[k].spikes[sent[k]:]))
+                    sent[k] = len(runs[k].spikes)
+                self._deliver(runs, self._gathered(spikes))
                 self._reflect(runs)
-        results = [run.result() for run in runs]
-        return _merged(self, results, Result)
+        return _merged(self, {k: runs[k].result() for k in self.local}, Result)
 
     def _advance(self, k: int, run, until: int) -> None:
         with _on(self.devices[k]):
             self.sims[k].advance(run, until * self.dt)
 
+    def _gathered(self, spikes: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """Every process's spikes of the window (this process's alone when there is one)."""
+        if self.processes == 1:
+            return spikes
+        from jax.experimental import multihost_utils
+
+        counts = multihost_utils.process_allgather(np.array([len(spikes)], dtype=np.int64)).reshape(-1)
+        size = max(1, int(counts.max()))
+        table = np.zeros((size, 2))
+        if spikes:
+            table[:len(spikes)] = np.array(spikes, dtype=float)
+        everyone = multihost_utils.process_allgather(table)
+        return [(float(t), int(key)) for rows, n in zip(everyone, counts) for t, key in rows[:n]]
+
     def _reflect(self, runs) -> None:
         """Every mirror takes its original's v (before the next step)."""
-        now = {}
-        for k, mirrors in enumerate(self._mirrors):
-            for home, originals, nodes in mirrors:
+        if not self.mirrors:
+            return
+        values, now = np.zeros(len(self.mirrors)), {}
+        for i, (home, original, _, _) in enumerate(self.mirrors):
+            if home in runs:
                 if home not in now:
                     now[home] = runs[home].v()
+                values[i] = now[home][self.sims[home].plan.node(self.parts[home].net, original)]
+        if self.processes > 1:  # each original lives in one process: the others contribute 0
+            from jax.experimental import multihost_utils
+
+            values = multihost_utils.process_allgather(values).sum(axis=0)
+        for k in self.local:
+            picked = [(self.sims[k].plan.node(self.parts[k].net, mirror), values[i])
+                      for i, (_, _, part, mirror) in enumerate(self.mirrors) if part == k]
+            if picked:
+                nodes, vs = zip(*picked)
                 with _on(self.devices[k]):
-                    self.sims[k].set_v(runs[k], nodes, now[home][originals])
+                    self.sims[k].set_v(runs[k], np.array(nodes), np.array(vs))
 
-    def _exported(self, k: int, chunks) -> list[tuple[float, tuple]]:
+    def _exported(self, k: int, chunks) -> list[tuple[float, int]]:
         routes = self._routes[k]
-        out = []
-        for times, sources in chunks:
-            for t, s in zip(times.tolist(), sources.tolist()):
-                if s in routes:
-                    out.append((t, routes[s]))
-        return out
+        return [(t, routes[s]) for times, sources in chunks for t, s in zip(times.tolist(), sources.tolist())
+                if s in routes]
 
-    def _deliver(self, runs, spikes: list[tuple[float, tuple]]) -> None:
+    def _deliver(self, runs, spikes: list[tuple[float, int]]) -> None:
         """Each remote spike into the proxies that stand for its source, one spike per source and
         call (a source may have fired more than once in a window)."""
-        for k, (sim, run) in enumerate(zip(self.sims, runs)):
+        for k in self.local:
             proxies = self._proxies[k]
             mine = sorted((t, proxies[key]) for t, key in spikes if key in proxies)
             rounds: list[dict[int, float]] = []
@@ -319,31 +349,46 @@ class DistributedSimulation:
                 slot[source] = t
             for r in rounds:
                 with _on(self.devices[k]):
-                    sim.inject(run, np.array(list(r), dtype=np.int64), np.array(list(r.values())))
+                    self.sims[k].inject(runs[k], np.array(list(r), dtype=np.int64), np.array(list(r.values())))
 
 
-def _merged(dist: DistributedSimulation, results, Result):
-    """One Result: every part's traces and its own sources' spikes (not its proxies', and a spike
+def _local(parts: list[PartNetwork], remote: Location) -> Location:
+    """The part's own Location that stands for the network's `remote`."""
+    return next(loc for part in parts for loc, original in part.original.items()
+                if original == remote and isinstance(loc, Location))
+
+
+def _merged(dist: DistributedSimulation, results: dict, Result):
+    """One Result: the parts' traces and their own sources' spikes (not the proxies', and a spike
     train copied into several parts once)."""
-    traces = {name: trace for r in results for name, trace in r.traces.items()}
-    times, ids, names, offset, trains = [], [], {}, 0, set()
-    for part, sim, r in zip(dist.parts, dist.sims, results):
-        skip = set()
-        for k, obj in r.sources.items():
+    traces = {name: trace for r in results.values() for name, trace in r.traces.items()}
+    times, ids, names, offset = [np.zeros(0)], [np.zeros(0, dtype=np.int64)], {}, 0
+    for k, r in results.items():
+        part, skip = dist.parts[k], set()
+        for i, obj in r.sources.items():
             original = part.original.get(obj, obj)
-            if isinstance(obj, SpikeTrain) and (obj not in part.original or original.index in trains):
-                skip.add(k)  # a proxy, or a train another part reports
+            if isinstance(obj, SpikeTrain) and (obj not in part.original or dist.train_home[original.index] != k):
+                skip.add(i)  # a proxy, or a train another part reports
                 continue
-            if isinstance(original, SpikeTrain):
-                trains.add(original.index)
-            names[k + offset] = original
+            names[i + offset] = original
         own = ~np.isin(r.spike_sources, list(skip))
         times.append(r.spike_times[own])
         ids.append(r.spike_sources[own] + offset)
-        offset += sim.plan.n_sources
+        offset += dist.sims[k].plan.n_sources
     spike_t, spike_s = np.concatenate(times), np.concatenate(ids)
     order = np.lexsort((spike_s, spike_t))
-    return Result(results[0].t, {p.name: traces[p.name] for p in dist.net.probes}, spike_t[order], spike_s[order], names)
+    first = next(iter(results.values()))
+    return Result(first.t, {p.name: traces[p.name] for p in dist.net.probes if p.name in traces},
+                  spike_t[order], spike_s[order], names)
+
+
+def _processes(backend: str) -> tuple[int, int]:
+    """(processes, this one's index): several only under jax.distributed."""
+    if backend != "jax":
+        return 1, 0
+    import jax
+
+    return jax.process_count(), jax.process_index()
 
 
 def _devices(devices, backend: str) -> list:

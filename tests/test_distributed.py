@@ -229,3 +229,57 @@ def test_a_distributed_run_has_no_start_and_advance():
     sim = Simulation(two_cells(), backend="numpy", devices=2, partition=[0, 1])
     with pytest.raises(ModelError, match="runs only with run()"):
         sim.start()
+
+
+WORKER = """
+import json, os, sys
+import jax
+jax.config.update("jax_cpu_collectives_implementation", "gloo")
+jax.config.update("jax_enable_x64", True)
+process, port, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+jax.distributed.initialize(coordinator_address=f"127.0.0.1:{port}", num_processes=2, process_id=process)
+sys.path.insert(0, TESTS)
+import numpy as np
+from test_distributed import junction_chain, ping_network, spikes_by_source
+from modlc.runtime import Simulation
+from modlc.runtime.distributed import DistributedSimulation
+saved = {}
+for name, net, tstop in (("ping", ping_network(), 40.0), ("chain", junction_chain(8), 15.0)):
+    dist = DistributedSimulation(net, devices=4, partition="contiguous", backend="jax")
+    many = dist.run(tstop)
+    saved[name] = {"local": dist.local, "spikes": spikes_by_source(many),
+                   "traces": {k: v.tolist() for k, v in many.traces.items()}}
+    if process == 0:  # the one-device run, on this process's first device
+        one = Simulation(net, backend="jax", progress=False).run(tstop)
+        saved[name + " one"] = {"spikes": spikes_by_source(one), "traces": {k: v.tolist() for k, v in one.traces.items()}}
+json.dump(saved, open(out, "w"))
+"""
+
+
+def test_two_jax_distributed_processes_give_the_one_process_result(tmp_path):
+    """Two processes on this machine joined by jax.distributed (gloo collectives), two CPU
+    devices each, four parts: each simulates its two parts and the windows' spikes and mirrored
+    voltages cross between the processes; together they reproduce the one-device run."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    script = WORKER.replace("TESTS", repr(str(ROOT / "tests")))
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(k), port, str(tmp_path / f"p{k}.json")],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for k in (0, 1)]
+    for w in workers:
+        _, err = w.communicate(timeout=900)
+        assert w.returncode == 0, err[-3000:]
+    p0, p1 = (json.loads((tmp_path / f"p{k}.json").read_text()) for k in (0, 1))
+    for name, minimum in (("ping", 100), ("chain", 5)):
+        assert p0[name]["local"] == [0, 1] and p1[name]["local"] == [2, 3]
+        reference = sorted(tuple(s) for s in p0[name + " one"]["spikes"])
+        merged = sorted(tuple(s) for s in p0[name]["spikes"] + p1[name]["spikes"])
+        assert len(reference) > minimum and [s for s, _ in merged] == [s for s, _ in reference]
+        assert max(abs(a - b) for (_, a), (_, b) in zip(merged, reference)) == 0.0
+        traces = {**p0[name]["traces"], **p1[name]["traces"]}
+        assert set(traces) == set(p0[name + " one"]["traces"])
+        for probe, values in traces.items():
+            assert np.abs(np.array(values) - np.array(p0[name + " one"]["traces"][probe])).max() <= VOLTAGE_TOLERANCE
