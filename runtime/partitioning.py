@@ -154,6 +154,10 @@ def assign(net: Network, parts: int, strategy="contiguous", seed: int = 0, edge_
         name = strategy
     else:
         part, name = _given(strategy, n, parts), "given"
+    empty = np.flatnonzero(np.bincount(part, minlength=parts) == 0)
+    if len(empty):
+        raise ModelError(f"part {int(empty[0])} of {parts} would hold no cell or artificial cell ({name} placement): "
+                         "every part needs work")
     done = Assignment(parts, part, g, name)
     if done.min_delay <= 0:
         raise ModelError(f"a NetCon of delay {done.min_delay:g} ms joins two parts: parts can only run apart for "

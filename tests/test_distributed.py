@@ -283,3 +283,31 @@ def test_two_jax_distributed_processes_give_the_one_process_result(tmp_path):
         assert set(traces) == set(p0[name + " one"]["traces"])
         for probe, values in traces.items():
             assert np.abs(np.array(values) - np.array(p0[name + " one"]["traces"][probe])).max() <= VOLTAGE_TOLERANCE
+
+
+@pytest.mark.vs_backends
+def test_an_ensemble_is_a_network_of_unconnected_copies_spread_over_devices():
+    """Eight copies of one cell with different hh densities and drives: one network, cut into four
+    parts that never meet (window 0), each copy's trace equal to that copy simulated alone."""
+    cell = Cell("copy")
+    cell.section("soma", L=20, diam=20)
+    cell.section("dend", L=200, diam=1, nseg=5, parent="soma")
+    copies = [(0.08 + 0.01 * k, 0.1 + 0.02 * k) for k in range(8)]  # (gnabar, IClamp nA)
+
+    def ensemble(members):
+        net = Network()
+        for gnabar, amp in members:
+            k = net.add_cell(cell)
+            net.insert("hh", k, gnabar=gnabar)
+            net.insert("pas", k, "dend")
+            net.place("IClamp", (k, "soma", 0.5), **{"del": 1.0, "dur": 20.0, "amp": amp})
+            net.record(f"v{k}", "v", at=(k, "dend", 1.0))
+        return net
+
+    sim = Simulation(ensemble(copies), backend="numpy", devices=4, partition="contiguous", progress=False)
+    assert sim.distributed.window == 0 and sim.distributed.assignment.balance == 1.0
+    together = sim.run(25.0)
+    for k, member in enumerate(copies):
+        alone = Simulation(ensemble([member]), backend="numpy", progress=False).run(25.0)
+        assert np.array_equal(together[f"v{k}"], alone["v0"]), k
+    assert np.ptp(together["v7"]) > 50  # the strongest drive fires

@@ -106,6 +106,7 @@ def test_contiguous_runs_leave_no_part_empty():
     (lambda net: assign(net, 2, [0, 1, 2, 0]), r"whole numbers in \[0, 2\)"),
     (lambda net: assign(net, 2, [0.0, 1.0, 0.0, 1.0]), r"whole numbers in \[0, 2\)"),
     (lambda net: assign(net, 2, "metis", edge_weight="delay"), "edge_weight must be"),
+    (lambda net: assign(net, 2, [1, 1, 1, 1]), "part 0 of 2 would hold no cell"),
     (lambda net: assign(net, 2, [0, 1, 1, 1]), "a NetCon of delay 0 ms joins two parts"),
 ])
 def test_placements_that_cannot_run_are_refused(call, message):
