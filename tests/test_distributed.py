@@ -116,7 +116,7 @@ for name, net, tstop, probes in (("ping", ping_network(), 40.0, ["v0", "v45", "v
         many = dist.run(tstop)
         a, b = spikes_by_source(one), spikes_by_source(many)
         out.append({{"model": name, "strategy": strategy, "spikes": len(a),
-                     "devices": len({{str(d) for sim in dist.sims for d in sim.engine.zeros.devices()}}),
+                     "devices": len({{str(d) for sim in dist.sims.values() for d in sim.engine.zeros.devices()}}),
                      "couplings_cut": dist.assignment.cut_couplings, "same": [s for s, _ in a] == [s for s, _ in b],
                      "dt": max(abs(x - y) for (_, x), (_, y) in zip(a, b)),
                      "dv": max(float(np.abs(one[n] - many[n]).max()) for n in probes)}})
