@@ -281,6 +281,8 @@ class DistributedSimulation:
             while steps < total:
                 steps = total if self.window == 0 else min(total, steps + self.window)
                 list(pool.map(lambda k: self._advance(k, runs[k], steps), self.local))
+                if steps == total:
+                    break  # (what the last window sent is due after the run)
                 spikes = []
                 for k in self.local:
                     spikes.extend(self._exported(k, runs[k].spikes[sent[k]:]))

@@ -275,7 +275,8 @@ class Simulation:
     def inject(self, run: "Run", sources, times) -> None:
         """Spikes of `sources` (source ids, each at most once) at `times` (ms) enter their NetCons
         as if the sources had fired then: a distributed run's spikes from other parts, injected
-        before the step their earliest event can be due in (see distributed.py)."""
+        before the step their earliest event can be due in (see distributed.py). A full queue or
+        spike buffer sets the carry's error flags, which the next chunk's check raises."""
         n = self.plan.n_sources
         fired, when = np.zeros(n, dtype=bool), np.zeros(n)
         fired[sources], when[sources] = True, times
@@ -283,7 +284,6 @@ class Simulation:
             events, t0 = self.engine.events, self.engine.t0
             self._inject = self.ops.compile(lambda c, f, t: {**c, "ev": events.fan_out(c["ev"], f, t, t0)})
         run.carry = self._inject(run.carry, self.ops.const(fired, "bool"), self.ops.const(when))
-        self._check(run.carry, run.steps * self.dt)
 
     def set_v(self, run: "Run", nodes, values) -> None:
         """Overwrite v at `nodes` (the plan's node indices): a distributed run's mirrors of
