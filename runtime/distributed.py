@@ -231,10 +231,18 @@ class DistributedSimulation:
                              for key, train in self.parts[k].imports.items()} for k in self.local}
         # every mirror of every part, in one order all processes share: (part of the original, the
         # original's Location there, part of the mirror, the mirror's Location there)
-        self.mirrors = [(int(self.assignment.cell_parts()[remote.cell]), _local(self.parts, remote), k, mirror)
-                        for k, part in enumerate(self.parts) for remote, mirror in part.mirrors.items()]
+        # every mirror of every part, in one order all processes share; what this process reads
+        # (original's part, its node, mirror number) and writes (part -> mirror numbers, nodes)
+        mirrors = [(int(self.assignment.cell_parts()[remote.cell]), _local(self.parts, remote), k, mirror)
+                   for k, part in enumerate(self.parts) for remote, mirror in part.mirrors.items()]
         for k in self.local:
             self._check_mirrors(k)
+        self.n_mirrors = len(mirrors)
+        self._originals = [(home, self.sims[home].plan.node(self.parts[home].net, original), i)
+                           for i, (home, original, _, _) in enumerate(mirrors) if home in self.sims]
+        self._mirror_nodes = {k: (np.array([i for i, m in enumerate(mirrors) if m[2] == k]),
+                                  np.array([self.sims[k].plan.node(self.parts[k].net, m[3]) for m in mirrors if m[2] == k]))
+                              for k in self.local if any(m[2] == k for m in mirrors)}
         self.train_home = {}  # a spike train copied into several parts is reported by the first
         for k, part in enumerate(self.parts):
             for copy in part.net.trains:
@@ -267,8 +275,6 @@ class DistributedSimulation:
         """Initialise and integrate every part to tstop, exchanging every window; the merged
         Result of this process's parts (sources numbered part after part, named by the whole
         network's objects)."""
-        from .simulation import Result
-
         runs = {}
         for k in self.local:
             with _on(self.devices[k]):
@@ -289,7 +295,7 @@ class DistributedSimulation:
                     sent[k] = len(runs[k].spikes)
                 self._deliver(runs, self._gathered(spikes))
                 self._reflect(runs)
-        return _merged(self, {k: runs[k].result() for k in self.local}, Result)
+        return _merged(self, {k: runs[k].result() for k in self.local})
 
     def _advance(self, k: int, run, until: int) -> None:
         with _on(self.devices[k]):
@@ -311,25 +317,20 @@ class DistributedSimulation:
 
     def _reflect(self, runs) -> None:
         """Every mirror takes its original's v (before the next step)."""
-        if not self.mirrors:
+        if not self.n_mirrors:
             return
-        values, now = np.zeros(len(self.mirrors)), {}
-        for i, (home, original, _, _) in enumerate(self.mirrors):
-            if home in runs:
-                if home not in now:
-                    now[home] = runs[home].v()
-                values[i] = now[home][self.sims[home].plan.node(self.parts[home].net, original)]
+        values, now = np.zeros(self.n_mirrors), {}
+        for home, node, i in self._originals:
+            if home not in now:
+                now[home] = runs[home].v()
+            values[i] = now[home][node]
         if self.processes > 1:  # each original lives in one process: the others contribute 0
             from jax.experimental import multihost_utils
 
             values = multihost_utils.process_allgather(values).sum(axis=0)
-        for k in self.local:
-            picked = [(self.sims[k].plan.node(self.parts[k].net, mirror), values[i])
-                      for i, (_, _, part, mirror) in enumerate(self.mirrors) if part == k]
-            if picked:
-                nodes, vs = zip(*picked)
-                with _on(self.devices[k]):
-                    self.sims[k].set_v(runs[k], np.array(nodes), np.array(vs))
+        for k, (which, nodes) in self._mirror_nodes.items():
+            with _on(self.devices[k]):
+                self.sims[k].set_v(runs[k], nodes, values[which])
 
     def _exported(self, k: int, chunks) -> list[tuple[float, int]]:
         routes = self._routes[k]
@@ -360,28 +361,18 @@ def _local(parts: list[PartNetwork], remote: Location) -> Location:
                 if original == remote and isinstance(loc, Location))
 
 
-def _merged(dist: DistributedSimulation, results: dict, Result):
-    """One Result: the parts' traces and their own sources' spikes (not the proxies', and a spike
+def _merged(dist: DistributedSimulation, results: dict):
+    """One Result of this process's parts: their own sources' spikes (not the proxies', and a spike
     train copied into several parts once)."""
-    traces = {name: trace for r in results.values() for name, trace in r.traces.items()}
-    times, ids, names, offset = [np.zeros(0)], [np.zeros(0, dtype=np.int64)], {}, 0
+    from .simulation import merged
+
+    pieces = []
     for k, r in results.items():
-        part, skip = dist.parts[k], set()
-        for i, obj in r.sources.items():
-            original = part.original.get(obj, obj)
-            if isinstance(obj, SpikeTrain) and (obj not in part.original or dist.train_home[original.index] != k):
-                skip.add(i)  # a proxy, or a train another part reports
-                continue
-            names[i + offset] = original
-        own = ~np.isin(r.spike_sources, list(skip))
-        times.append(r.spike_times[own])
-        ids.append(r.spike_sources[own] + offset)
-        offset += dist.sims[k].plan.n_sources
-    spike_t, spike_s = np.concatenate(times), np.concatenate(ids)
-    order = np.lexsort((spike_s, spike_t))
-    first = next(iter(results.values()))
-    return Result(first.t, {p.name: traces[p.name] for p in dist.net.probes if p.name in traces},
-                  spike_t[order], spike_s[order], names)
+        part = dist.parts[k]
+        skip = {i for i, obj in r.sources.items() if isinstance(obj, SpikeTrain) and
+                (obj not in part.original or dist.train_home[part.original[obj].index] != k)}
+        pieces.append((r, part.original, dist.sims[k].plan.n_sources, skip))
+    return merged(pieces, dist.net.probes)
 
 
 def _processes(backend: str) -> tuple[int, int]:

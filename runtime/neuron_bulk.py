@@ -109,18 +109,12 @@ def _mechanisms(h, net: Network, data: files.ThreadData, index, problems) -> dic
 
 def _needs_walk(h, pc, captured) -> bool:
     """What the CoreNEURON data does not hold."""
-    return (int(pc.nthread()) != 1 or bool(captured.target_vars or captured.source_vars or captured.netcon_records
-                                            or captured.patterns)
-            or any(_instances(h, name) for name in NEEDS_WALK) or _netcons_off(h))
-
-
-def _instances(h, name: str) -> int:
-    """How many objects of a NEURON class exist (0 for a mechanism this NEURON does not have)."""
     from .neuron_reader import type_names
 
-    if name != "LinearMechanism" and name not in type_names(h, 1):
-        return 0
-    return int(h.List(name).count())
+    classes = set(type_names(h, 1)) | {"LinearMechanism"}  # (List of a class NEURON lacks is a hoc error)
+    return (int(pc.nthread()) != 1 or bool(captured.target_vars or captured.source_vars or captured.netcon_records
+                                            or captured.patterns)
+            or any(int(h.List(name).count()) for name in NEEDS_WALK if name in classes) or _netcons_off(h))
 
 
 def _netcons_off(h) -> bool:

@@ -52,6 +52,24 @@ class Result:
         return self.spike_times[np.isin(self.spike_sources, ids)]
 
 
+def merged(pieces, probes) -> Result:
+    """One Result from the Results of a network's parts, given as (Result, the part's objects ->
+    the network's, its number of sources, source ids to leave out): traces by probe name, spikes
+    with source ids numbered part after part and named by the network's objects."""
+    traces = {name: trace for r, _, _, _ in pieces for name, trace in r.traces.items()}
+    times, ids, names, offset = [np.zeros(0)], [np.zeros(0, dtype=np.int64)], {}, 0
+    for r, original, n_sources, skip in pieces:
+        own = ~np.isin(r.spike_sources, list(skip))
+        times.append(r.spike_times[own])
+        ids.append(r.spike_sources[own] + offset)
+        names.update({k + offset: original.get(obj, obj) for k, obj in r.sources.items() if k not in skip})
+        offset += n_sources
+    spike_t, spike_s = np.concatenate(times), np.concatenate(ids)
+    order = np.lexsort((spike_s, spike_t))
+    return Result(pieces[0][0].t, {p.name: traces[p.name] for p in probes if p.name in traces}, spike_t[order],
+                  spike_s[order], names)
+
+
 class Run:
     """A simulation in progress (Simulation.start): the backend state, and what it recorded."""
 
@@ -304,17 +322,8 @@ class Simulation:
         """Every part on its own thread (the backends release the GIL while they compute), merged."""
         with ThreadPoolExecutor(len(self.parts)) as pool:
             results = list(pool.map(lambda part: part[1].run(tstop, v_init, record_every), self.parts))
-        traces = {name: trace for r in results for name, trace in r.traces.items()}
-        times, ids, names, offset = [], [], {}, 0
-        for (part, sim), r in zip(self.parts, results):
-            times.append(r.spike_times)
-            ids.append(r.spike_sources + offset)
-            names.update({k + offset: part.original.get(obj, obj) for k, obj in r.sources.items()})
-            offset += sim.plan.n_sources
-        spike_t, spike_s = np.concatenate(times), np.concatenate(ids)
-        order = np.lexsort((spike_s, spike_t))
-        return Result(results[0].t, {p.name: traces[p.name] for p in self.net.probes}, spike_t[order],
-                      spike_s[order], names)
+        return merged([(r, part.original, sim.plan.n_sources, set()) for (part, sim), r in zip(self.parts, results)],
+                      self.net.probes)
 
     def _source_names(self) -> dict:
         names = {}
